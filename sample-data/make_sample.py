@@ -147,6 +147,8 @@ class Person:
     # Suffix the export appends to the name of a resigned user, e.g. "(解約済)".
     resigned_marker: str = ""
     resigned_at: datetime | None = None
+    # True when the export replaces the whole name with ANONYMOUS_RESIGNED_NAME.
+    anonymized: bool = False
 
     @property
     def family_name(self) -> str:
@@ -154,6 +156,8 @@ class Person:
 
     @property
     def export_name(self) -> str:
+        if self.anonymized:
+            return ANONYMOUS_RESIGNED_NAME
         return self.name + self.resigned_marker
 
     def mention(self) -> str:
@@ -305,7 +309,7 @@ def task_block(assignee: Person, text: str, deadline: date | None, done: bool = 
 # ---------------------------------------------------------------------------
 
 # Slots that get a new value at every use instead of one value per conversation.
-FREE_SLOTS = frozenset({"opener", "closer", "ack", "emo", "point", "chat_reply", "thanks_short"})
+FREE_SLOTS = frozenset({"opener", "closer", "ack", "emo", "point", "thanks_short"})
 
 COMMON_VOCABULARY: dict[str, list] = {
     "opener": ["お疲れさまです。", "お疲れ様です！", "お疲れさまです、", "", "", ""],
@@ -336,7 +340,7 @@ COMMON_VOCABULARY: dict[str, list] = {
         "見本ホールディングス株式会社", "株式会社例題ケミカル",
     ],
     "product": ["見本ノートPRO", "サンプル複合機 S2", "ためしクラウド会計", "架空チェア Ergo", "見本タブレット 10", "サンプル保守パック"],
-    "thing_done": ["資料のチェック", "急ぎの対応", "会議室の手配", "資料の差し替え", "引き継ぎのメモ", "昨日のフォロー"],
+    "thing_done": ["資料のチェック", "急ぎの対応", "会議室の手配", "資料の差し替え", "引き継ぎのメモ", "フォロー"],
     "greeting": [
         ("おはようございます。本日は在宅勤務です。何かあればチャットでお願いします。", ""),
         ("本日は体調不良のためお休みをいただきます。急ぎの件は{name}さんにお願いします。", "承知しました。お大事にしてください。"),
@@ -352,20 +356,21 @@ COMMON_VOCABULARY: dict[str, list] = {
         ("共有フォルダにアクセスできなくなりました。同じ人いますか？", "私も一瞬つながりませんでしたが、今は大丈夫そうです。"),
         ("{date}の{time}、どなたか電話番をお願いできますか？", "私が席にいるので対応します！"),
     ],
+    # Small talk: each line names the kind of reply that fits it.
     "chat": [
-        "今日のランチ、{shop}に行きませんか？", "{shop}の日替わり、今日は唐揚げでした🍗",
-        "駅前に新しいカフェができていました☕ 今度行ってみます", "週末は{hobby}に行ってきました！",
-        "差し入れのお菓子、休憩スペースに置いています🍪 ご自由にどうぞ (cracker)",
-        "雨すごいですね…☔ 帰り気をつけてください", "{name}さんからのお土産、休憩スペースにあります！ありがとうございます🙏",
-        "最近寒暖差が激しいですね。体調に気をつけましょう", "今日は花粉がすごいです🤧",
-        "自販機に新しいコーヒーが入っていました☕", "{shop}、明日は大盛り無料らしいです！",
-        "昼休みに3階でストレッチしませんか？ 肩こりがひどくて…", "来週の{hobby}、一緒に行く人いますか？",
+        ("今日のランチ、{shop}に行きませんか？", "invite"), ("昼休みに3階でストレッチしませんか？ 肩こりがひどくて…", "invite"),
+        ("来週の{hobby}、一緒に行く人いますか？", "invite"), ("{shop}、明日は大盛り無料らしいです！", "invite"),
+        ("差し入れのお菓子、休憩スペースに置いています🍪 ご自由にどうぞ (cracker)", "share"),
+        ("{name}さんからのお土産、休憩スペースにあります！ありがとうございます🙏", "share"),
+        ("{shop}の日替わり、今日は唐揚げでした🍗", "story"), ("駅前に新しいカフェができていました☕ 今度行ってみます", "story"),
+        ("週末は{hobby}に行ってきました！", "story"), ("自販機に新しいコーヒーが入っていました☕", "story"),
+        ("雨すごいですね…☔ 帰り気をつけてください", "weather"), ("最近寒暖差が激しいですね。体調に気をつけましょう", "weather"),
+        ("今日は花粉がすごいです🤧", "weather"),
     ],
-    "chat_reply": [
-        "いいですね！行きたいです😋", "(y)", "私もご一緒します！", "ありがとうございます！いただきます (bow)",
-        "気になっていました！", "わかります…", ":D", "写真ください📷", "楽しそう！", "お疲れさまでした～",
-        "ぜひぜひ！", "あとで行きます！",
-    ],
+    "chat_reply_invite": ["いいですね！行きたいです😋", "私もご一緒します！", "ぜひぜひ！", "あとで行きます！", "(y)", "今日はお弁当なので、また誘ってください🙏"],
+    "chat_reply_share": ["ありがとうございます！いただきます (bow)", "いただきました！おいしかったです😋", "ありがとうございます🙏"],
+    "chat_reply_story": ["楽しそう！", "写真ください📷", "気になっていました！", ":D", "いいですね～"],
+    "chat_reply_weather": ["わかります…", "本当にそうですね (sweat)", "気をつけます！", "皆さんもお気をつけて～"],
     "shop": ["見本食堂", "定食屋さくら", "カレーのためし屋", "そば処みほん", "パスタ工房サンプル", "中華料理 例題軒"],
     "hobby": ["釣り", "キャンプ", "美術館", "子どもの運動会", "温泉", "マラソン大会", "実家の田植え", "ボウリング大会"],
     "thing": ["先日お願いした件", "{doc}", "来週の準備"],
@@ -766,10 +771,14 @@ class ThreadWriter:
     def business_day_after(self, low: int, high: int) -> date:
         return add_business_days(self.now.date(), self.rng.randint(low, high))
 
-    def say(self, who: Person, text: str, reply_to: Message | None = None, gap: tuple[int, int] = (1, 25)) -> Message | None:
+    def say(self, who: Person, text: str, reply_to: Message | None = None, gap: tuple[int, int] = (1, 25),
+            at: datetime | None = None) -> Message | None:
+        """Send text as who, gap minutes after the previous line or at a given later moment."""
         if self.closed:
             return None
-        if self.messages:
+        if at is not None:
+            self.now = max(self.now, at)
+        elif self.messages:
             self.now += timedelta(minutes=self.rng.randint(*gap), seconds=self.rng.randint(0, 59))
         if self.now > self.window_end or not (self.room.membership_of(who) and who in self.room.posters_at(self.now)):
             self.closed = True
@@ -893,7 +902,8 @@ def topic_task(w: ThreadWriter) -> None:
         w.say(w.a, w.to(w.b) + w.fill(w.pick(TASK_REQUESTS)))
     w.say(w.a, task_block(w.b, task_text, deadline), gap=(0, 2))
     w.say(w.b, w.fill("{ack}"), gap=(1, 40))
-    w.say(w.b, task_block(w.b, task_text, deadline, done=True), gap=(60 * 3, 60 * 24 * 4))
+    finished = random_work_time(w.rng, w.business_day_after(0, 4))
+    w.say(w.b, task_block(w.b, task_text, deadline, done=True), at=finished)
 
 
 def topic_file(w: ThreadWriter) -> None:
@@ -915,9 +925,11 @@ def topic_thanks(w: ThreadWriter) -> None:
 
 
 def topic_casual(w: ThreadWriter) -> None:
-    w.say(w.a, w.fill("{chat}"))
+    text, reply_kind = w.pick(w.options("chat"))
+    w.say(w.a, w.fill(text))
+    replies = w.options(f"chat_reply_{reply_kind}")
     for responder in w.cast[1 : 1 + w.rng.randint(0, 3)]:
-        w.say(responder, w.fill("{chat_reply}"), gap=(1, 15))
+        w.say(responder, w.pick(replies), gap=(1, 15))
 
 
 def topic_notice(w: ThreadWriter) -> None:
@@ -1173,10 +1185,12 @@ def build_people(sample: Sample) -> None:
     # A partner employee who leaves the shared room, so no members file lists her.
     sample.add_person("ishihara", "石原 美咲", "配車センター", organization=PARTNER_ORG_NAME)
     # A former employee whom the export shows only as the anonymous resigned name.
+    # Mentions written while he worked here still carry his real name.
     # NOTE: Chatwork uses that name for accounts deleted before 2016-03-09, yet this
     # account posts in 2017. The sample covers the name form, not the date rule.
-    former = sample.add_person("former", ANONYMOUS_RESIGNED_NAME, "")
+    former = sample.add_person("former", "大野 隆", "")
     former.resigned_at = jst("2017-12-28 18:00")
+    former.anonymized = True
 
 
 def employee_keys(*departments: str, exclude: tuple[str, ...] = ()) -> list[str]:
@@ -1913,8 +1927,7 @@ def summarize_export(sample: Sample, rooms: list[Room]) -> list[str]:
         if (message.edited and message.versions[-1][0] < HISTORY_CUTOFF)
         or (message.deleted_at and message.deleted_at < HISTORY_CUTOFF)
     ]
-    staff = [person for person in listed.values() if person.organization == ORG_NAME and not person.resigned_marker
-             and person.name != ANONYMOUS_RESIGNED_NAME]
+    staff = [person for person in listed.values() if person.organization == ORG_NAME and not person.resigned_at]
 
     lines = [
         "chatwork-export",
@@ -1922,7 +1935,7 @@ def summarize_export(sample: Sample, rooms: list[Room]) -> list[str]:
         f"  accounts in members files: {len(listed)} ({len(staff)} active employees, "
         f"{sum(p.organization == PARTNER_ORG_NAME for p in listed.values())} partner, "
         f"{sum(bool(p.resigned_marker) for p in listed.values())} resigned with a marker, "
-        f"{sum(p.name == ANONYMOUS_RESIGNED_NAME for p in listed.values())} anonymous resigned)",
+        f"{sum(p.anonymized for p in listed.values())} anonymous resigned)",
         f"  senders: {len(senders)}; in no members file: "
         + ", ".join(f"{p.name} ({p.account_id}, {p.organization})" for p in unlisted_senders),
         f"  messages: {len(messages)} ({sum('[dtext:' in m.versions[-1][1] for m in messages)} with [dtext:…] system text)",
