@@ -1976,6 +1976,10 @@ def summarize_api(rooms: list[Room]) -> list[str]:
         f"  rooms: {len(rooms)}; messages: {len(messages)}; edited: {sum(m.edited for m in messages)}; "
         f"deleted: {sum(bool(m.deleted_at) for m in messages)}; files: {sum(len(r.files) for r in rooms)}",
         "  accounts with an empty name: " + ", ".join(f"{p.account_id} ({p.name})" for p in blank.values()),
+        "  rooms (folder, kind, name: messages / files):",
+    ] + [
+        f"    rooms/{room.room_id} {room.kind} {room.name}: {len(room.messages)} / {len(room.files)}"
+        for room in rooms
     ]
 
 
