@@ -1471,7 +1471,11 @@ def write_legacy_history(s: Sample) -> None:
     # Changed before the cutoff: the export shows the result but has no log rows.
     s.post("legacy", "2017-07-03 10:15", "suzuki", "新しいメールサーバーの移行日は7/24(月)で確定しました。",
            ).edit("2017-07-03 10:20", "新しいメールサーバーの移行日は7/31(月)で確定しました。")
-    s.post("legacy", "2017-07-10 14:02", "former", "旧メールサーバーのアカウント一覧を共有フォルダに置きました。退職者の分は削除済みです。")
+    # The export shows the sender as 解約済みユーザー, but the reply and the mention carry his name.
+    s.post("legacy", "2017-07-10 14:02", "former", "旧メールサーバーのアカウント一覧を共有フォルダに置きました。退職者の分は削除済みです。",
+           key="former_accounts")
+    s.post("legacy", "2017-07-10 14:20", "sato", "ありがとうございます！総務部の分も確認しておきます。", reply_to="former_accounts")
+    s.post("legacy", "2017-07-11 09:40", "ito", s.mention("former") + "一覧の件、ありがとうございました。移行当日の立ち会いもお願いできますか？")
     s.post("legacy", "2017-08-01 11:30", "watanabe", "すみません、別のチャットに送るつもりでした").delete("2017-08-01 11:31")
     s.post("legacy", "2017-09-12 16:40", "ito", "PC入れ替えは10月第2週から始めます。対象は25台です。",
            ).edit("2017-09-13 09:05", "PC入れ替えは10月第3週から始めます。対象は28台です。")
