@@ -1,1 +1,63 @@
-//! cli
+//! Command-line interface: argument definitions and one function per command.
+//!
+//! Exit codes: 0 success, 1 a search or check found nothing or found a
+//! difference, 2 an error.
+
+mod args;
+mod case_cmds;
+mod import_cmd;
+pub mod logging;
+
+pub use args::{Cli, Command};
+
+use crate::i18n::Lang;
+
+/// Exit code for a search without matches or a failed verification.
+pub const EXIT_NOT_FOUND: i32 = 1;
+/// Exit code for errors.
+pub const EXIT_ERROR: i32 = 2;
+
+/// Runs a parsed command line and returns the process exit code.
+pub fn run(cli: Cli) -> anyhow::Result<i32> {
+    let lang = cli.lang;
+    match cli.command {
+        Command::Import(args) => import_cmd::run(&args, lang),
+        Command::Stats(args) => case_cmds::stats(&args, lang),
+        Command::Doctor(args) => case_cmds::doctor(&args, lang),
+        Command::Quarantine(args) => case_cmds::quarantine(&args, lang),
+        Command::Generate(args) => case_cmds::generate(&args, lang),
+    }
+}
+
+/// Formats a count with thousands separators, as both languages write them.
+pub fn group_digits(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// Prints an error chain the way the command line shows every error.
+pub fn print_error(error: &anyhow::Error, lang: Lang) {
+    let label = lang.pick("エラー", "error");
+    let text = crate::text::sanitize::for_terminal(&format!("{error:#}"), true).into_owned();
+    eprintln!("cwlens: {label}: {text}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_are_grouped_by_three() {
+        assert_eq!(group_digits(0), "0");
+        assert_eq!(group_digits(999), "999");
+        assert_eq!(group_digits(1_000), "1,000");
+        assert_eq!(group_digits(10_000_000), "10,000,000");
+    }
+}

@@ -1,1 +1,257 @@
-//! store
+//! The case: a folder that holds the SQLite case database, the tantivy
+//! index and the log of one investigation.
+//!
+//! The case never points back into the export for data: everything the
+//! investigator sees is copied into the database at import time, and the
+//! export folder is only ever opened for reading.
+
+mod schema;
+pub mod stats;
+pub mod writer;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+pub use schema::SCHEMA_VERSION;
+
+/// File name of the case database inside the case folder.
+pub const DATABASE_FILE: &str = "case.sqlite";
+/// Folder of the full-text index inside the case folder.
+pub const INDEX_DIR: &str = "index";
+/// Folder of the log files inside the case folder.
+pub const LOG_DIR: &str = "logs";
+/// Lock file held by the process that imports into the case.
+pub const IMPORT_LOCK_FILE: &str = "import.lock";
+
+/// Errors of the case store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no case at {0}: create one with `cwlens import <EXPORT> --case {0}`")]
+    NoCase(PathBuf),
+    #[error(
+        "the case database {path} is damaged ({source}); keep it for the record and import the export again into a new case folder"
+    )]
+    Damaged {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error(
+        "the case was written by a newer cwlens (schema {found}, this build knows {supported}); use a newer cwlens"
+    )]
+    NewerSchema { found: i64, supported: i64 },
+    #[error(
+        "another cwlens process is importing into {0}; wait for it to finish, or stop it and run the import again"
+    )]
+    ImportRunning(PathBuf),
+    #[error("cannot create the case folder {path}: {source}")]
+    CreateFolder {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// Case-level facts recorded at creation and updated on import.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CaseInfo {
+    pub created_at: i64,
+    pub investigator: String,
+    pub purpose: String,
+    pub export_path: Option<String>,
+    pub source_tz: String,
+}
+
+/// An open case folder.
+pub struct Case {
+    dir: PathBuf,
+    conn: Connection,
+}
+
+impl Case {
+    /// Opens the case in `dir`, creating the folder and the database when absent.
+    pub fn open_or_create(dir: &Path) -> Result<Case, StoreError> {
+        create_private_dir(dir)?;
+        let path = dir.join(DATABASE_FILE);
+        let fresh = !path.exists();
+        let conn = Connection::open(&path)?;
+        if fresh {
+            restrict_to_owner(&path)?;
+        }
+        Case::prepare(dir, conn)
+    }
+
+    /// Opens an existing case; a folder without a case database is an error.
+    pub fn open(dir: &Path) -> Result<Case, StoreError> {
+        let path = dir.join(DATABASE_FILE);
+        if !path.is_file() {
+            return Err(StoreError::NoCase(dir.to_path_buf()));
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&path, flags)?;
+        Case::prepare(dir, conn)
+    }
+
+    fn prepare(dir: &Path, mut conn: Connection) -> Result<Case, StoreError> {
+        let path = dir.join(DATABASE_FILE);
+        let damaged = |source| StoreError::Damaged {
+            path: path.clone(),
+            source,
+        };
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // WAL lets the TUI read while an import writes; NORMAL keeps every
+        // committed batch after a crash (only the last one may roll back).
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(damaged)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "cache_size", -32_000)?;
+        schema::migrate(&mut conn).map_err(|error| match error {
+            StoreError::Sqlite(source) => damaged(source),
+            other => other,
+        })?;
+        conn.execute(
+            "INSERT OR IGNORE INTO case_info (id, created_at) VALUES (1, ?1)",
+            [chrono::Utc::now().timestamp()],
+        )?;
+        Ok(Case {
+            dir: dir.to_path_buf(),
+            conn,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn index_dir(&self) -> PathBuf {
+        self.dir.join(INDEX_DIR)
+    }
+
+    pub fn log_dir(&self) -> PathBuf {
+        self.dir.join(LOG_DIR)
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    /// Opens a second, read-only connection to the same database.
+    pub fn reader(&self) -> Result<Connection, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(self.dir.join(DATABASE_FILE), flags)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        Ok(conn)
+    }
+
+    pub fn info(&self) -> Result<CaseInfo, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT created_at, investigator, purpose, export_path, source_tz FROM case_info WHERE id = 1",
+            [],
+            |row| {
+                Ok(CaseInfo {
+                    created_at: row.get(0)?,
+                    investigator: row.get(1)?,
+                    purpose: row.get(2)?,
+                    export_path: row.get(3)?,
+                    source_tz: row.get(4)?,
+                })
+            },
+        )?)
+    }
+
+    /// Records the investigator and the purpose; an empty value keeps the old one.
+    pub fn set_people_and_purpose(
+        &self,
+        investigator: Option<&str>,
+        purpose: Option<&str>,
+    ) -> Result<(), StoreError> {
+        if let Some(investigator) = investigator.filter(|value| !value.trim().is_empty()) {
+            self.conn.execute(
+                "UPDATE case_info SET investigator = ?1 WHERE id = 1",
+                [investigator.trim()],
+            )?;
+        }
+        if let Some(purpose) = purpose.filter(|value| !value.trim().is_empty()) {
+            self.conn.execute(
+                "UPDATE case_info SET purpose = ?1 WHERE id = 1",
+                [purpose.trim()],
+            )?;
+        }
+        Ok(())
+    }
+
+    pub fn set_export(&self, export_path: &str, source_tz: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE case_info SET export_path = ?1, source_tz = ?2 WHERE id = 1",
+            [export_path, source_tz],
+        )?;
+        Ok(())
+    }
+
+    /// Returns the start time of the newest import that never finished, if any.
+    pub fn incomplete_import(&self) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT started_at FROM imports WHERE status = 'running'
+                 AND import_id = (SELECT max(import_id) FROM imports)",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Takes the import lock of the case, or fails when another process holds it.
+    pub fn lock_for_import(&self) -> Result<ImportLock, StoreError> {
+        let path = self.dir.join(IMPORT_LOCK_FILE);
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(ImportLock { _file: file }),
+            Err(fs::TryLockError::WouldBlock) => Err(StoreError::ImportRunning(self.dir.clone())),
+            Err(fs::TryLockError::Error(error)) => Err(StoreError::Io(error)),
+        }
+    }
+}
+
+/// Held for the duration of an import; the OS releases it if the process dies.
+pub struct ImportLock {
+    _file: fs::File,
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
+    let existed = dir.exists();
+    fs::create_dir_all(dir).map_err(|source| StoreError::CreateFolder {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    if !existed {
+        restrict_to_owner(dir)?;
+    }
+    Ok(())
+}
+
+/// Makes a case file or folder readable by its owner only: it holds personal data.
+pub fn restrict_to_owner(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = if path.is_dir() { 0o700 } else { 0o600 };
+        fs::set_permissions(path, fs::Permissions::from_mode(mode))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}

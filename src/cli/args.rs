@@ -1,0 +1,122 @@
+//! Argument definitions for every command.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::i18n::Lang;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cwlens",
+    version,
+    about = "Investigation console for Chatwork chat log exports / Chatwork チャットログの調査コンソール",
+    after_help = "Examples:\n  cwlens import sample-data/chatwork-export --case /tmp/case --investigator '調査 太郎' --purpose 'ハラスメント申告の調査'\n  cwlens stats --case /tmp/case --json\n  cwlens doctor path/to/export"
+)]
+pub struct Cli {
+    /// Language of messages: ja (default) or en.
+    #[arg(long, global = true, value_enum, default_value_t = Lang::Ja, env = "CWLENS_LANG")]
+    pub lang: Lang,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import a Chatwork export (CSV, or API JSON backup) into a case folder.
+    Import(ImportArgs),
+    /// Print counts of what a case holds.
+    Stats(StatsArgs),
+    /// Read an export without importing it and report how each file would be read.
+    Doctor(DoctorArgs),
+    /// List the rows an import could not read, with file, record and reason.
+    Quarantine(QuarantineArgs),
+    /// Write a synthetic export in the reference layout, for tests and benchmarks.
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CaseArg {
+    /// Case folder (created by `cwlens import`).
+    #[arg(long, value_name = "DIR")]
+    pub case: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Export folder: the extracted Chatwork download, or an API backup folder.
+    #[arg(value_name = "EXPORT")]
+    pub export: PathBuf,
+    /// Case folder to create or update; defaults to a folder in the user's data directory named after the export.
+    #[arg(long, value_name = "DIR")]
+    pub case: Option<PathBuf>,
+    /// Name of the investigator, recorded in the case and every export.
+    #[arg(long, value_name = "NAME")]
+    pub investigator: Option<String>,
+    /// Purpose of the investigation, recorded in the case and every export.
+    #[arg(long, value_name = "TEXT")]
+    pub purpose: Option<String>,
+    /// TOML file naming other file names and headers per field (see `cwlens doctor`).
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+    /// Time zone of export times written without an offset (IANA name).
+    #[arg(long, value_name = "TZ", default_value = "Asia/Tokyo")]
+    pub source_tz: String,
+    /// Rows written per database transaction.
+    #[arg(long, value_name = "ROWS", default_value_t = crate::store::writer::DEFAULT_BATCH_ROWS)]
+    pub batch_rows: usize,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Do not draw a progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub case: CaseArg,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Export folder to examine.
+    #[arg(value_name = "EXPORT")]
+    pub export: PathBuf,
+    /// Mapping file to apply while examining.
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct QuarantineArgs {
+    #[command(flatten)]
+    pub case: CaseArg,
+    /// Print JSON Lines, one quarantined row per line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Folder to write the export into; must be empty or absent.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Number of rooms.
+    #[arg(long, default_value_t = 20)]
+    pub rooms: u32,
+    /// Exact number of messages in total.
+    #[arg(long, default_value_t = 10_000)]
+    pub messages: u64,
+    /// Seed of the random generator: the same seed writes the same bytes.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}

@@ -1,0 +1,242 @@
+//! `cwlens import`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::args::ImportArgs;
+use super::group_digits;
+use crate::i18n::Lang;
+use crate::import::{self, ImportOptions, ImportReport, mapping::Mapping};
+use crate::store::Case;
+
+/// The case folder used when `--case` is not given: a folder in the user's
+/// data directory named after the export, with a hash of its full path.
+pub fn default_case_dir(export: &Path) -> anyhow::Result<PathBuf> {
+    let absolute = export
+        .canonicalize()
+        .with_context(|| format!("cannot open {}", export.display()))?;
+    let name: String = absolute
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "export".into())
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let digest = crate::import::source::hex(&<sha2::Sha256 as sha2::Digest>::digest(
+        absolute.to_string_lossy().as_bytes(),
+    ));
+    let base = dirs::data_local_dir()
+        .context("no user data folder is known on this system; pass --case DIR")?;
+    Ok(base
+        .join("cwlens")
+        .join("cases")
+        .join(format!("{name}-{}", &digest[..8])))
+}
+
+/// The login name of the user running cwlens, for the audit record.
+pub fn os_user() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|key| std::env::var(key).ok().filter(|value| !value.is_empty()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+pub fn run(args: &ImportArgs, lang: Lang) -> anyhow::Result<i32> {
+    let source_tz: chrono_tz::Tz = args.source_tz.parse().map_err(|_| {
+        anyhow::anyhow!(
+            "{}",
+            match lang {
+                Lang::Ja => format!(
+                    "--source-tz {:?} はタイムゾーン名ではありません（例: Asia/Tokyo, UTC）",
+                    args.source_tz
+                ),
+                Lang::En => format!(
+                    "--source-tz {:?} is not a time zone name (for example Asia/Tokyo or UTC)",
+                    args.source_tz
+                ),
+            }
+        )
+    })?;
+    let mapping = match &args.mapping {
+        Some(path) => Mapping::load(path)?,
+        None => Mapping::default(),
+    };
+    let case_dir = match &args.case {
+        Some(dir) => dir.clone(),
+        None => default_case_dir(&args.export)?,
+    };
+    import::check_case_outside_export(&args.export, &case_dir, lang)?;
+    import::detect_layout(&args.export, &mapping, lang)?;
+    let case = Case::open_or_create(&case_dir)?;
+    super::logging::init(&case.log_dir());
+    if case.incomplete_import()?.is_some() {
+        eprintln!(
+            "{}",
+            lang.pick(
+                "前回の取り込みは途中で終わっています。続きを取り込みます（重複はしません）。",
+                "The previous import did not finish; continuing it (nothing is added twice)."
+            )
+        );
+    }
+    let investigator = args.investigator.clone().or_else(|| {
+        let info = case.info().ok()?;
+        info.investigator.is_empty().then(os_user)
+    });
+    case.set_people_and_purpose(investigator.as_deref(), args.purpose.as_deref())?;
+    if case.info()?.purpose.is_empty() {
+        eprintln!(
+            "{}",
+            lang.pick(
+                "注意: 調査の目的が記録されていません。`--purpose` で目的を記録してください。",
+                "Note: no purpose of the investigation is recorded; record one with `--purpose`."
+            )
+        );
+    }
+
+    let options = ImportOptions {
+        mapping,
+        source_tz,
+        lang,
+        batch_rows: args.batch_rows,
+    };
+    let bar = progress_bar(args.quiet);
+    let started = std::time::Instant::now();
+    let mut on_progress = |done: u64, total: u64| {
+        if bar.length() != Some(total) {
+            bar.set_length(total);
+        }
+        bar.set_position(done);
+    };
+    let mut on_commit = || Ok(());
+    let result = import::run(
+        &args.export,
+        &case,
+        &options,
+        &mut on_progress,
+        &mut on_commit,
+    );
+    bar.finish_and_clear();
+    let report = result?;
+    let elapsed = started.elapsed();
+    tracing::info!(
+        import_id = report.import_id,
+        rows_read = report.counts.rows_read,
+        rows_imported = report.counts.rows_imported,
+        rows_quarantined = report.counts.rows_quarantined,
+        messages_added = report.counts.messages_added,
+        seconds = elapsed.as_secs_f64(),
+        "import finished"
+    );
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_summary(&report, &case_dir, elapsed, lang);
+    }
+    Ok(0)
+}
+
+fn progress_bar(quiet: bool) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {bar:40} {bytes}/{total_bytes} ({eta})",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn print_summary(report: &ImportReport, case_dir: &Path, elapsed: std::time::Duration, lang: Lang) {
+    let counts = &report.counts;
+    let seconds = elapsed.as_secs_f64().max(0.001);
+    match lang {
+        Lang::Ja => {
+            println!("取り込みが完了しました: {}", case_dir.display());
+            println!(
+                "  ファイル {} 件（前回から変わらず読み飛ばし {} 件）、行 {} 件を読み込み、{} 件を取り込み、{} 件を隔離",
+                group_digits(report.files_read),
+                group_digits(report.files_unchanged),
+                group_digits(counts.rows_read),
+                group_digits(counts.rows_imported),
+                group_digits(counts.rows_quarantined)
+            );
+            println!(
+                "  追加: メッセージ {} 件、更新 {} 件、編集・削除の履歴 {} 件、ファイル {} 件（{:.1} 秒）",
+                group_digits(counts.messages_added),
+                group_digits(counts.messages_updated),
+                group_digits(counts.revisions_added),
+                group_digits(counts.files_added),
+                seconds
+            );
+            if report.names_recovered > 0 {
+                println!(
+                    "  名前のないアカウント {} 件の名前を宛先表記から補いました",
+                    report.names_recovered
+                );
+            }
+        }
+        Lang::En => {
+            println!("Import finished: {}", case_dir.display());
+            println!(
+                "  {} files ({} unchanged since the last import and skipped), {} rows read, {} imported, {} quarantined",
+                group_digits(report.files_read),
+                group_digits(report.files_unchanged),
+                group_digits(counts.rows_read),
+                group_digits(counts.rows_imported),
+                group_digits(counts.rows_quarantined)
+            );
+            println!(
+                "  added: {} messages, {} updated, {} edit/delete revisions, {} files ({:.1} s)",
+                group_digits(counts.messages_added),
+                group_digits(counts.messages_updated),
+                group_digits(counts.revisions_added),
+                group_digits(counts.files_added),
+                seconds
+            );
+            if report.names_recovered > 0 {
+                println!(
+                    "  recovered the names of {} nameless accounts from mentions",
+                    report.names_recovered
+                );
+            }
+        }
+    }
+    if !report.quarantine.is_empty() {
+        println!(
+            "{}",
+            lang.pick(
+                "隔離した行（ケースに原文のまま保存しています）:",
+                "Quarantined rows (kept in the case as they were read):"
+            )
+        );
+        for file in &report.quarantine {
+            let first = file.first_record.map(|r| r.to_string()).unwrap_or_default();
+            let reason = crate::text::sanitize::for_terminal(&file.first_reason, false);
+            match lang {
+                Lang::Ja => println!(
+                    "  {}: {} 行（最初はレコード {first}: {reason}）",
+                    file.path, file.rows
+                ),
+                Lang::En => println!(
+                    "  {}: {} rows (first: record {first}: {reason})",
+                    file.path, file.rows
+                ),
+            }
+        }
+        println!(
+            "{} cwlens quarantine --case {}",
+            lang.pick("一覧:", "List them with:"),
+            case_dir.display()
+        );
+    }
+}

@@ -1,0 +1,214 @@
+//! Reading one source file: hashing, encoding detection and CSV records.
+//!
+//! Files are opened read-only and streamed, so an export of any size is
+//! read in bounded memory. CSV is parsed as bytes: UTF-8 and CP932 share
+//! the ASCII delimiters, so only UTF-16 needs transcoding before parsing.
+
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+/// How many bytes encoding detection looks at.
+const SNIFF_BYTES: usize = 1 << 20;
+
+/// Text encoding of a source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEncoding {
+    Utf8,
+    Utf8Bom,
+    Utf16Le,
+    Utf16Be,
+    Cp932,
+}
+
+impl TextEncoding {
+    pub fn label(self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "utf-8",
+            TextEncoding::Utf8Bom => "utf-8-bom",
+            TextEncoding::Utf16Le => "utf-16le",
+            TextEncoding::Utf16Be => "utf-16be",
+            TextEncoding::Cp932 => "cp932",
+        }
+    }
+
+    /// Parses an encoding name as a user writes it in a mapping file.
+    pub fn from_label(label: &str) -> Option<TextEncoding> {
+        match crate::text::normalize::fold_header(label).as_str() {
+            "utf8" => Some(TextEncoding::Utf8),
+            "utf8bom" | "utf8sig" => Some(TextEncoding::Utf8Bom),
+            "utf16le" | "utf16" => Some(TextEncoding::Utf16Le),
+            "utf16be" => Some(TextEncoding::Utf16Be),
+            "cp932" | "shiftjis" | "sjis" | "windows31j" | "ms932" => Some(TextEncoding::Cp932),
+            _ => None,
+        }
+    }
+
+    /// Decodes one field read from a file in this encoding. UTF-16 files
+    /// are transcoded to UTF-8 before parsing, so their fields are UTF-8.
+    pub fn decode_field(self, bytes: &[u8]) -> Option<String> {
+        match self {
+            TextEncoding::Cp932 => encoding_rs::SHIFT_JIS
+                .decode_without_bom_handling_and_without_replacement(bytes)
+                .map(|text| text.into_owned()),
+            _ => std::str::from_utf8(bytes).ok().map(str::to_owned),
+        }
+    }
+}
+
+/// Detects the encoding from a byte order mark, or else from whether the
+/// first megabyte is valid UTF-8. Text that is not UTF-8 is taken as CP932,
+/// the encoding Japanese Windows writes.
+pub fn detect_encoding(path: &Path) -> io::Result<TextEncoding> {
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    File::open(path)?
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut head)?;
+    Ok(detect_from_head(&head, head.len() < SNIFF_BYTES))
+}
+
+fn detect_from_head(head: &[u8], whole_file: bool) -> TextEncoding {
+    if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        return TextEncoding::Utf8Bom;
+    }
+    if head.starts_with(&[0xFF, 0xFE]) {
+        return TextEncoding::Utf16Le;
+    }
+    if head.starts_with(&[0xFE, 0xFF]) {
+        return TextEncoding::Utf16Be;
+    }
+    match std::str::from_utf8(head) {
+        Ok(_) => TextEncoding::Utf8,
+        // A multi-byte character cut off by the sniff window is still UTF-8.
+        Err(error) if error.error_len().is_none() && !whole_file => TextEncoding::Utf8,
+        Err(_) => TextEncoding::Cp932,
+    }
+}
+
+/// Returns the SHA-256 (lower-case hex) and the size of a file.
+pub fn hash_file(path: &Path) -> io::Result<(String, u64)> {
+    let mut reader = BufReader::with_capacity(1 << 20, File::open(path)?);
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut size = 0u64;
+    loop {
+        let read = reader.read(&mut buffer)?;
+        if read == 0 {
+            break;
+        }
+        size += read as u64;
+        hasher.update(&buffer[..read]);
+    }
+    Ok((hex(&hasher.finalize()), size))
+}
+
+/// Formats bytes as lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        let _ = write!(out, "{byte:02x}");
+    }
+    out
+}
+
+/// Opens a file as a stream of UTF-8 or CP932 bytes with any BOM removed.
+pub fn open_text(path: &Path, encoding: TextEncoding) -> io::Result<Box<dyn Read + Send>> {
+    let file = File::open(path)?;
+    let reader: Box<dyn Read + Send> = match encoding {
+        TextEncoding::Utf16Le | TextEncoding::Utf16Be => {
+            let label = if encoding == TextEncoding::Utf16Le {
+                encoding_rs::UTF_16LE
+            } else {
+                encoding_rs::UTF_16BE
+            };
+            Box::new(
+                encoding_rs_io::DecodeReaderBytesBuilder::new()
+                    .encoding(Some(label))
+                    .bom_override(true)
+                    .build(file),
+            )
+        }
+        TextEncoding::Utf8Bom => {
+            let mut reader = BufReader::with_capacity(1 << 16, file);
+            let mut bom = [0u8; 3];
+            reader.read_exact(&mut bom)?;
+            Box::new(reader)
+        }
+        TextEncoding::Utf8 | TextEncoding::Cp932 => {
+            Box::new(BufReader::with_capacity(1 << 16, file))
+        }
+    };
+    Ok(reader)
+}
+
+/// A CSV reader over a source file that tolerates ragged rows.
+pub fn csv_reader(
+    path: &Path,
+    encoding: TextEncoding,
+) -> io::Result<csv::Reader<Box<dyn Read + Send>>> {
+    Ok(csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(1 << 16)
+        .from_reader(open_text(path, encoding)?))
+}
+
+/// Re-encodes a record as one CSV line in its source encoding, for the quarantine.
+pub fn record_bytes(record: &csv::ByteRecord) -> Vec<u8> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let _ = writer.write_byte_record(record);
+    writer.into_inner().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_byte_order_marks() {
+        assert_eq!(
+            detect_from_head(b"\xEF\xBB\xBFid", true),
+            TextEncoding::Utf8Bom
+        );
+        assert_eq!(
+            detect_from_head(b"\xFF\xFEi\0", true),
+            TextEncoding::Utf16Le
+        );
+        assert_eq!(
+            detect_from_head(b"\xFE\xFF\0i", true),
+            TextEncoding::Utf16Be
+        );
+    }
+
+    #[test]
+    fn tells_utf8_from_cp932() {
+        assert_eq!(
+            detect_from_head("本文".as_bytes(), true),
+            TextEncoding::Utf8
+        );
+        let (cp932, _, _) = encoding_rs::SHIFT_JIS.encode("本文");
+        assert_eq!(detect_from_head(&cp932, true), TextEncoding::Cp932);
+    }
+
+    #[test]
+    fn cut_character_at_window_end_is_utf8() {
+        let bytes = "本文".as_bytes();
+        assert_eq!(detect_from_head(&bytes[..4], false), TextEncoding::Utf8);
+        assert_eq!(detect_from_head(&bytes[..4], true), TextEncoding::Cp932);
+    }
+
+    #[test]
+    fn cp932_vendor_characters_decode() {
+        let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode("髙﨑①㈱");
+        assert!(!unmappable);
+        assert_eq!(
+            TextEncoding::Cp932.decode_field(&bytes).as_deref(),
+            Some("髙﨑①㈱")
+        );
+    }
+}

@@ -1,0 +1,301 @@
+//! Parsing of single cell values: IDs, times and account names.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone};
+use chrono_tz::Tz;
+
+use crate::model::Timestamp;
+
+/// Why an ID cell was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdError {
+    Missing,
+    /// A spreadsheet rewrote the ID as a number (`1.57E+18`, `123.0`):
+    /// the digits it dropped cannot be recovered.
+    Damaged(String),
+    Invalid(String),
+}
+
+impl IdError {
+    /// A reason for the quarantine, naming the column.
+    pub fn reason(&self, column: &str) -> String {
+        match self {
+            IdError::Missing => format!("{column} is empty"),
+            IdError::Damaged(raw) => format!(
+                "{column} {raw:?} was rewritten as a number by a spreadsheet and its digits are lost; use the original export file"
+            ),
+            IdError::Invalid(raw) => format!("{column} {raw:?} is not an ID"),
+        }
+    }
+}
+
+/// Checks an ID cell and returns it trimmed. Chatwork IDs are digits; other
+/// non-blank text without white space is accepted as an opaque ID.
+pub fn parse_id(raw: &str) -> Result<String, IdError> {
+    let trimmed = raw.trim().trim_start_matches('\'');
+    if trimmed.is_empty() {
+        return Err(IdError::Missing);
+    }
+    if trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(trimmed.to_string());
+    }
+    if looks_numeric(trimmed) {
+        return Err(IdError::Damaged(trimmed.to_string()));
+    }
+    if trimmed.chars().any(char::is_whitespace) || trimmed.len() > 64 {
+        return Err(IdError::Invalid(trimmed.to_string()));
+    }
+    Ok(trimmed.to_string())
+}
+
+/// True for decimal or exponent forms such as `123.0`, `1.57E+18` or `1,234`.
+fn looks_numeric(text: &str) -> bool {
+    let mut digits = 0;
+    for c in text.chars() {
+        match c {
+            '0'..='9' => digits += 1,
+            '.' | ',' | 'e' | 'E' | '+' | '-' => {}
+            _ => return false,
+        }
+    }
+    digits > 0
+}
+
+/// Parses a time cell. A time without an offset is local time in `zone`.
+///
+/// Accepted: Unix seconds (or milliseconds, 13 digits), ISO 8601 with or
+/// without offset, `YYYY-MM-DD HH:MM[:SS]`, `YYYY/MM/DD HH:MM[:SS]` and
+/// `YYYY年M月D日 H:MM[:SS]`, each optionally with fractional seconds.
+pub fn parse_time(raw: &str, zone: Tz) -> Option<Timestamp> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let unix = parse_unix(text).or_else(|| parse_calendar(text, zone))?;
+    Some(Timestamp {
+        unix,
+        raw: raw.to_string(),
+    })
+}
+
+fn parse_unix(text: &str) -> Option<i64> {
+    if !text.bytes().all(|b| b.is_ascii_digit()) || text.len() > 13 {
+        return None;
+    }
+    let value: i64 = text.parse().ok()?;
+    Some(if text.len() == 13 {
+        value / 1000
+    } else {
+        value
+    })
+}
+
+fn parse_calendar(text: &str, zone: Tz) -> Option<i64> {
+    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        return Some(time.timestamp());
+    }
+    let unified = unify_separators(text);
+    for format in [
+        "%Y-%m-%d %H:%M:%S%.f%:z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+        "%Y-%m-%d %H:%M%:z",
+    ] {
+        if let Ok(time) = DateTime::parse_from_str(&unified, format) {
+            return Some(time.timestamp());
+        }
+    }
+    if let Some(rest) = unified.strip_suffix('Z') {
+        let naive = parse_naive(rest)?;
+        return Some(naive.and_utc().timestamp());
+    }
+    let naive = parse_naive(&unified)?;
+    zone.from_local_datetime(&naive)
+        .earliest()
+        .map(|time| time.timestamp())
+}
+
+/// Rewrites `/`, `T`, `年`, `月`, `日` so that every accepted form reads `Y-M-D H:M[:S]`.
+fn unify_separators(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '/' | '年' | '月' => out.push('-'),
+            '日' => {
+                if chars.peek().is_some_and(|next| !next.is_whitespace()) {
+                    out.push(' ');
+                }
+            }
+            'T' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn parse_naive(text: &str) -> Option<NaiveDateTime> {
+    for format in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"] {
+        if let Ok(time) = NaiveDateTime::parse_from_str(text, format) {
+            return Some(time);
+        }
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|date| date.and_hms_opt(0, 0, 0))
+}
+
+/// Resigned-account markers, written before or after the name.
+const RESIGNED_MARKERS: &[&str] = &[
+    "【解約済】",
+    "【解約済み】",
+    "(解約済)",
+    "(解約済み)",
+    "（解約済）",
+    "（解約済み）",
+    "(cancelled)",
+    "(canceled)",
+    "（cancelled）",
+];
+
+/// The name Chatwork shows for users deleted before 2016-03-09.
+pub const RESIGNED_PLACEHOLDER: &str = "解約済みユーザー";
+
+/// An account name with any resigned marker split off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedName {
+    pub name: String,
+    pub resigned: bool,
+}
+
+/// Splits a resigned marker off an account name. The bare placeholder
+/// `解約済みユーザー` becomes an empty name with the resigned flag.
+pub fn parse_name(raw: &str) -> ParsedName {
+    let mut name = raw.trim();
+    let mut resigned = false;
+    if name == RESIGNED_PLACEHOLDER {
+        return ParsedName {
+            name: String::new(),
+            resigned: true,
+        };
+    }
+    loop {
+        let lower = name.to_lowercase();
+        let marker = RESIGNED_MARKERS
+            .iter()
+            .find(|marker| lower.ends_with(*marker) || lower.starts_with(*marker));
+        let Some(marker) = marker else { break };
+        resigned = true;
+        // Markers are ASCII or full-width CJK, so lower-casing kept byte lengths.
+        name = if lower.ends_with(marker) {
+            name[..name.len() - marker.len()].trim()
+        } else {
+            name[marker.len()..].trim()
+        };
+    }
+    ParsedName {
+        name: name.to_string(),
+        resigned,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokyo_unix(text: &str) -> i64 {
+        parse_time(text, chrono_tz::Asia::Tokyo).unwrap().unix
+    }
+
+    #[test]
+    fn every_time_form_gives_the_same_instant() {
+        let expected = 1_680_307_200; // 2023-04-01 09:00:00 +09:00
+        for text in [
+            "1680307200",
+            "1680307200000",
+            "2023-04-01T09:00:00+09:00",
+            "2023-04-01T00:00:00Z",
+            "2023-04-01T09:00:00",
+            "2023-04-01 09:00:00",
+            "2023-04-01 09:00",
+            "2023/04/01 09:00:00",
+            "2023/4/1 9:00",
+            "2023年4月1日 9:00",
+            "2023年4月1日 9:00:00",
+            "2023-04-01 09:00:00.000",
+            "2023-04-01 09:00:00+09:00",
+        ] {
+            assert_eq!(tokyo_unix(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn zone_applies_to_times_without_offset() {
+        let utc = parse_time("2023-04-01 09:00:00", chrono_tz::UTC).unwrap();
+        assert_eq!(utc.unix, 1_680_339_600);
+    }
+
+    #[test]
+    fn raw_time_text_is_kept() {
+        assert_eq!(
+            parse_time(" 2023/4/1 9:00 ", chrono_tz::Asia::Tokyo)
+                .unwrap()
+                .raw,
+            " 2023/4/1 9:00 "
+        );
+    }
+
+    #[test]
+    fn bad_times_are_rejected() {
+        for text in ["", "昨日", "2023-13-01 09:00", "12:00"] {
+            assert!(parse_time(text, chrono_tz::Asia::Tokyo).is_none(), "{text}");
+        }
+    }
+
+    #[test]
+    fn nineteen_digit_ids_stay_exact() {
+        assert_eq!(
+            parse_id("1570000000000000123").unwrap(),
+            "1570000000000000123"
+        );
+    }
+
+    #[test]
+    fn spreadsheet_damaged_ids_are_flagged() {
+        assert!(matches!(parse_id("1.57E+18"), Err(IdError::Damaged(_))));
+        assert!(matches!(parse_id("123.0"), Err(IdError::Damaged(_))));
+        assert_eq!(parse_id(" "), Err(IdError::Missing));
+    }
+
+    #[test]
+    fn resigned_markers_are_stripped() {
+        for raw in [
+            "見本 次郎(解約済)",
+            "見本 次郎【解約済】",
+            "見本 次郎（解約済）",
+            "見本 次郎 (Cancelled)",
+            "【解約済】見本 次郎",
+        ] {
+            assert_eq!(
+                parse_name(raw),
+                ParsedName {
+                    name: "見本 次郎".into(),
+                    resigned: true
+                },
+                "{raw}"
+            );
+        }
+        assert_eq!(
+            parse_name("試験 太郎"),
+            ParsedName {
+                name: "試験 太郎".into(),
+                resigned: false
+            }
+        );
+        assert_eq!(
+            parse_name("解約済みユーザー"),
+            ParsedName {
+                name: String::new(),
+                resigned: true
+            }
+        );
+    }
+}

@@ -1,0 +1,283 @@
+//! Bringing the index up to date with the case database.
+//!
+//! Messages only ever get new keys and revisions only ever get added, so
+//! the index keeps a watermark in its commit payload: the highest message
+//! key and revision key it has seen. A sync indexes the messages above the
+//! first, and re-indexes the older messages that gained a revision above
+//! the second. An import killed halfway leaves a lower watermark, and the
+//! next sync picks up from there.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, params};
+use serde::{Deserialize, Serialize};
+use tantivy::{IndexWriter, TantivyDocument, Term};
+
+use super::{Fields, IndexError, SearchIndex, flag};
+use crate::text::normalize::normalize;
+use crate::text::notation;
+
+/// Memory budget of the index writer, shared by its threads.
+const WRITER_MEMORY_BYTES: usize = 192 * 1024 * 1024;
+/// Documents between two progress reports.
+const PROGRESS_EVERY: u64 = 10_000;
+
+/// How far the index has seen the case database.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Watermark {
+    pub messages_through: i64,
+    pub revisions_through: i64,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    pub added: u64,
+    pub replaced: u64,
+    pub watermark: Watermark,
+}
+
+/// Errors of a sync.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error(transparent)]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// One message as the index needs it.
+struct Row {
+    msg_key: i64,
+    room_key: i64,
+    account_key: i64,
+    sent_at: i64,
+    body: String,
+    edited: bool,
+    deleted: bool,
+    has_file: bool,
+}
+
+/// Account names by account ID, for `[piconname:…]` in plain text.
+pub fn account_names(conn: &Connection) -> rusqlite::Result<HashMap<String, String>> {
+    let mut statement = conn.prepare("SELECT account_id, name FROM accounts WHERE name <> ''")?;
+    let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    rows.collect()
+}
+
+/// The plain searchable text of a body, before normalization.
+pub fn plain_text(body: &str, names: &HashMap<String, String>) -> String {
+    let nodes = notation::parse(body);
+    notation::plain_text(&nodes, &|id: &str| names.get(id).cloned())
+}
+
+/// Indexes what the case database holds beyond the index's watermark.
+/// `progress` receives documents done and documents to do.
+pub fn sync(
+    conn: &Connection,
+    index: &SearchIndex,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<SyncReport, SyncError> {
+    let start = index.watermark()?;
+    let target = Watermark {
+        messages_through: conn.query_row(
+            "SELECT coalesce(max(msg_key), 0) FROM messages",
+            [],
+            |row| row.get(0),
+        )?,
+        revisions_through: conn.query_row(
+            "SELECT coalesce(max(rev_key), 0) FROM revisions",
+            [],
+            |row| row.get(0),
+        )?,
+    };
+    if target == start {
+        return Ok(SyncReport {
+            watermark: start,
+            ..SyncReport::default()
+        });
+    }
+    let names = account_names(conn)?;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
+    let mut writer: IndexWriter = index
+        .index
+        .writer_with_num_threads(threads, WRITER_MEMORY_BYTES)?;
+    let fields = index.fields;
+    let total: i64 = conn.query_row(
+        "SELECT (SELECT count(*) FROM messages WHERE msg_key > ?1)
+              + (SELECT count(DISTINCT msg_key) FROM revisions WHERE rev_key > ?2 AND msg_key <= ?1)",
+        params![start.messages_through, start.revisions_through],
+        |row| row.get(0),
+    )?;
+    let total = total.max(0) as u64;
+    let mut report = SyncReport::default();
+
+    // Older messages that gained a revision: replace their documents.
+    let touched: Vec<i64> = {
+        let mut statement = conn.prepare(
+            "SELECT DISTINCT msg_key FROM revisions WHERE rev_key > ?1 AND msg_key <= ?2 ORDER BY msg_key",
+        )?;
+        let rows = statement.query_map(
+            params![start.revisions_through, start.messages_through],
+            |row| row.get(0),
+        )?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for msg_key in touched {
+        writer.delete_term(Term::from_field_u64(fields.msg_key, msg_key as u64));
+        index_range(
+            conn,
+            &writer,
+            fields,
+            &names,
+            msg_key - 1,
+            msg_key,
+            &mut |_| {},
+        )?;
+        report.replaced += 1;
+    }
+
+    // New messages, in key order, with their revisions merged in.
+    let replaced = report.replaced;
+    report.added = index_range(
+        conn,
+        &writer,
+        fields,
+        &names,
+        start.messages_through,
+        target.messages_through,
+        &mut |done| {
+            if done % PROGRESS_EVERY == 0 {
+                progress(replaced + done, total);
+            }
+        },
+    )?;
+    let mut commit = writer.prepare_commit()?;
+    commit.set_payload(&serde_json::to_string(&target).unwrap_or_default());
+    commit.commit()?;
+    writer.wait_merging_threads()?;
+    progress(total, total);
+    index.reload()?;
+    report.watermark = target;
+    tracing::info!(
+        added = report.added,
+        replaced = report.replaced,
+        "index synced"
+    );
+    Ok(report)
+}
+
+/// Deletes every document and indexes the whole case database again.
+pub fn rebuild(
+    conn: &Connection,
+    index: &SearchIndex,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<SyncReport, SyncError> {
+    let mut writer: IndexWriter = index.index.writer_with_num_threads(1, 32 * 1024 * 1024)?;
+    writer.delete_all_documents()?;
+    let mut commit = writer.prepare_commit()?;
+    commit.set_payload(&serde_json::to_string(&Watermark::default()).unwrap_or_default());
+    commit.commit()?;
+    writer.wait_merging_threads()?;
+    sync(conn, index, progress)
+}
+
+/// Indexes the messages with `after < msg_key <= through`; returns how many.
+fn index_range(
+    conn: &Connection,
+    writer: &IndexWriter,
+    fields: Fields,
+    names: &HashMap<String, String>,
+    after: i64,
+    through: i64,
+    progress: &mut dyn FnMut(u64),
+) -> Result<u64, SyncError> {
+    let mut messages = conn.prepare_cached(
+        "SELECT msg_key, room_key, account_key, sent_at, body, edited, deleted, has_file
+         FROM messages WHERE msg_key > ?1 AND msg_key <= ?2 ORDER BY msg_key",
+    )?;
+    let mut revisions = conn.prepare_cached(
+        "SELECT msg_key, body_before FROM revisions WHERE msg_key > ?1 AND msg_key <= ?2
+         ORDER BY msg_key, at, rev_key",
+    )?;
+    let mut revision_rows = revisions.query(params![after, through])?;
+    let mut pending_revision: Option<(i64, String)> = next_revision(&mut revision_rows)?;
+    let mut rows = messages.query(params![after, through])?;
+    let mut count = 0;
+    while let Some(row) = rows.next()? {
+        let message = Row {
+            msg_key: row.get(0)?,
+            room_key: row.get(1)?,
+            account_key: row.get(2)?,
+            sent_at: row.get(3)?,
+            body: row.get(4)?,
+            edited: row.get(5)?,
+            deleted: row.get(6)?,
+            has_file: row.get(7)?,
+        };
+        let mut history = Vec::new();
+        while let Some((key, _)) = &pending_revision {
+            if *key > message.msg_key {
+                break;
+            }
+            let (key, body) = pending_revision.take().unwrap_or_default();
+            if key == message.msg_key {
+                history.push(body);
+            }
+            pending_revision = next_revision(&mut revision_rows)?;
+        }
+        writer.add_document(document(fields, names, &message, &history))?;
+        count += 1;
+        progress(count);
+    }
+    Ok(count)
+}
+
+fn next_revision(rows: &mut rusqlite::Rows<'_>) -> rusqlite::Result<Option<(i64, String)>> {
+    match rows.next()? {
+        Some(row) => Ok(Some((row.get(0)?, row.get(1)?))),
+        None => Ok(None),
+    }
+}
+
+fn document(
+    fields: Fields,
+    names: &HashMap<String, String>,
+    message: &Row,
+    history: &[String],
+) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_u64(fields.msg_key, message.msg_key as u64);
+    doc.add_i64(fields.sent_at, message.sent_at);
+    doc.add_u64(fields.room_key, message.room_key as u64);
+    doc.add_u64(fields.account_key, message.account_key as u64);
+    let nodes = notation::parse(&message.body);
+    for account_id in notation::links(&nodes).mentions {
+        doc.add_text(fields.mention, account_id);
+    }
+    for (set, value) in [
+        (message.edited, flag::EDITED),
+        (message.deleted, flag::DELETED),
+        (message.has_file, flag::HAS_FILE),
+        (!history.is_empty(), flag::HAS_HISTORY),
+    ] {
+        if set {
+            doc.add_u64(fields.flags, value);
+        }
+    }
+    let current = normalize(&notation::plain_text(&nodes, &|id: &str| {
+        names.get(id).cloned()
+    }));
+    doc.add_text(fields.current_unigram, &current);
+    doc.add_text(fields.current_bigram, &current);
+    for body in history {
+        let text = normalize(&plain_text(body, names));
+        doc.add_text(fields.history_unigram, &text);
+        doc.add_text(fields.history_bigram, &text);
+    }
+    doc
+}

@@ -1,0 +1,204 @@
+//! Schema of the case database and its migrations.
+//!
+//! `PRAGMA user_version` holds the number of migrations applied. A migration
+//! is appended, never edited, once a release has shipped it.
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: the imported export and the bookkeeping of each import.
+    r#"
+CREATE TABLE case_info (
+    id            INTEGER PRIMARY KEY CHECK (id = 1),
+    created_at    INTEGER NOT NULL,
+    investigator  TEXT NOT NULL DEFAULT '',
+    purpose       TEXT NOT NULL DEFAULT '',
+    export_path   TEXT,
+    source_tz     TEXT NOT NULL DEFAULT 'Asia/Tokyo'
+);
+
+CREATE TABLE imports (
+    import_id       INTEGER PRIMARY KEY,
+    started_at      INTEGER NOT NULL,
+    finished_at     INTEGER,
+    export_path     TEXT NOT NULL,
+    layout          TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('running', 'complete', 'failed')),
+    error           TEXT,
+    rows_read       INTEGER NOT NULL DEFAULT 0,
+    rows_imported   INTEGER NOT NULL DEFAULT 0,
+    rows_quarantined INTEGER NOT NULL DEFAULT 0,
+    messages_added  INTEGER NOT NULL DEFAULT 0,
+    revisions_added INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE source_files (
+    source_id       INTEGER PRIMARY KEY,
+    import_id       INTEGER NOT NULL REFERENCES imports(import_id),
+    path            TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    size            INTEGER NOT NULL,
+    sha256          TEXT NOT NULL,
+    encoding        TEXT NOT NULL,
+    rows_read       INTEGER NOT NULL DEFAULT 0,
+    rows_imported   INTEGER NOT NULL DEFAULT 0,
+    rows_quarantined INTEGER NOT NULL DEFAULT 0,
+    status          TEXT NOT NULL CHECK (status IN ('running', 'complete', 'skipped')),
+    UNIQUE (import_id, path)
+);
+CREATE INDEX source_files_by_hash ON source_files(path, sha256, status);
+
+CREATE TABLE rooms (
+    room_key   INTEGER PRIMARY KEY,
+    room_id    TEXT NOT NULL UNIQUE,
+    name       TEXT NOT NULL DEFAULT '',
+    room_type  TEXT NOT NULL DEFAULT 'unknown',
+    file_path  TEXT
+);
+
+CREATE TABLE accounts (
+    account_key   INTEGER PRIMARY KEY,
+    account_id    TEXT NOT NULL UNIQUE,
+    name          TEXT NOT NULL DEFAULT '',
+    raw_name      TEXT NOT NULL DEFAULT '',
+    resigned      INTEGER NOT NULL DEFAULT 0,
+    known         INTEGER NOT NULL DEFAULT 0,
+    organization  TEXT,
+    department    TEXT
+);
+
+CREATE TABLE room_members (
+    room_key     INTEGER NOT NULL REFERENCES rooms(room_key),
+    account_key  INTEGER NOT NULL REFERENCES accounts(account_key),
+    role         TEXT NOT NULL DEFAULT 'unknown',
+    PRIMARY KEY (room_key, account_key)
+) WITHOUT ROWID;
+
+CREATE TABLE messages (
+    msg_key         INTEGER PRIMARY KEY,
+    room_key        INTEGER NOT NULL REFERENCES rooms(room_key),
+    message_id      TEXT NOT NULL,
+    account_key     INTEGER NOT NULL REFERENCES accounts(account_key),
+    sender_raw_name TEXT NOT NULL DEFAULT '',
+    sent_at         INTEGER NOT NULL,
+    sent_at_raw     TEXT NOT NULL,
+    updated_at      INTEGER,
+    updated_at_raw  TEXT,
+    body            TEXT NOT NULL,
+    edited          INTEGER NOT NULL DEFAULT 0,
+    deleted         INTEGER NOT NULL DEFAULT 0,
+    has_file        INTEGER NOT NULL DEFAULT 0,
+    extra           TEXT,
+    source_id       INTEGER REFERENCES source_files(source_id),
+    source_record   INTEGER,
+    UNIQUE (room_key, message_id)
+);
+CREATE INDEX messages_by_room_time ON messages(room_key, sent_at, msg_key);
+CREATE INDEX messages_by_account ON messages(account_key, sent_at);
+
+CREATE TABLE revisions (
+    rev_key        INTEGER PRIMARY KEY,
+    msg_key        INTEGER NOT NULL REFERENCES messages(msg_key),
+    kind           TEXT NOT NULL CHECK (kind IN ('edit', 'delete')),
+    at             INTEGER NOT NULL,
+    at_raw         TEXT NOT NULL,
+    body_before    TEXT NOT NULL,
+    dedup          INTEGER NOT NULL,
+    source_id      INTEGER REFERENCES source_files(source_id),
+    source_record  INTEGER,
+    UNIQUE (msg_key, dedup)
+);
+
+CREATE TABLE files (
+    file_key        INTEGER PRIMARY KEY,
+    room_key        INTEGER NOT NULL REFERENCES rooms(room_key),
+    file_id         TEXT NOT NULL,
+    message_id      TEXT,
+    msg_key         INTEGER REFERENCES messages(msg_key),
+    account_key     INTEGER REFERENCES accounts(account_key),
+    filename        TEXT NOT NULL DEFAULT '',
+    filesize        INTEGER,
+    uploaded_at     INTEGER,
+    uploaded_at_raw TEXT,
+    url             TEXT,
+    UNIQUE (room_key, file_id)
+);
+CREATE INDEX files_by_message ON files(msg_key);
+
+CREATE TABLE links (
+    msg_key         INTEGER NOT NULL REFERENCES messages(msg_key),
+    kind            TEXT NOT NULL CHECK (kind IN ('to', 'toall', 'reply', 'quote')),
+    account_id      TEXT,
+    target_room     TEXT,
+    target_message  TEXT
+);
+CREATE INDEX links_by_message ON links(msg_key);
+CREATE INDEX links_by_account ON links(account_id, kind);
+
+CREATE TABLE quarantine (
+    quarantine_id  INTEGER PRIMARY KEY,
+    import_id      INTEGER NOT NULL REFERENCES imports(import_id),
+    path           TEXT NOT NULL,
+    record         INTEGER,
+    line           INTEGER,
+    reason         TEXT NOT NULL,
+    raw            BLOB,
+    UNIQUE (path, record, reason)
+);
+"#,
+    // 2: accountability: audit log, tags, stars and notes.
+    r#"
+CREATE TABLE audit_log (
+    seq           INTEGER PRIMARY KEY,
+    at            TEXT NOT NULL,
+    os_user       TEXT NOT NULL,
+    investigator  TEXT NOT NULL,
+    action        TEXT NOT NULL,
+    detail        TEXT NOT NULL,
+    prev_hash     TEXT NOT NULL,
+    hash          TEXT NOT NULL
+);
+
+CREATE TABLE tags (
+    msg_key    INTEGER NOT NULL REFERENCES messages(msg_key),
+    tag        TEXT NOT NULL,
+    added_at   INTEGER NOT NULL,
+    PRIMARY KEY (msg_key, tag)
+) WITHOUT ROWID;
+CREATE INDEX tags_by_tag ON tags(tag, msg_key);
+
+CREATE TABLE stars (
+    msg_key    INTEGER PRIMARY KEY REFERENCES messages(msg_key),
+    added_at   INTEGER NOT NULL
+);
+
+CREATE TABLE notes (
+    msg_key     INTEGER PRIMARY KEY REFERENCES messages(msg_key),
+    body        TEXT NOT NULL,
+    updated_at  INTEGER NOT NULL
+);
+"#,
+];
+
+/// Number of migrations this build knows.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Applies every migration the database has not seen yet.
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if current > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            found: current,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,687 @@
+//! Batched writes of one import into the case database.
+//!
+//! Rows are written inside explicit transactions that are committed every
+//! `batch_rows` rows, so a killed import loses at most the last batch and
+//! other processes (the TUI) can read between batches. Every insert is
+//! idempotent, so running the same import again adds nothing.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+use super::StoreError;
+use crate::model::{
+    Account, FileRef, Message, RevisionKind, Role, Room, Timestamp, is_deleted_body,
+};
+
+/// Rows written between two commits.
+pub const DEFAULT_BATCH_ROWS: usize = 20_000;
+
+/// What happened to a message row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageOutcome {
+    Inserted(i64),
+    Unchanged(i64),
+    /// The message existed with another body; the old body became a revision.
+    Updated(i64),
+}
+
+impl MessageOutcome {
+    pub fn msg_key(self) -> i64 {
+        match self {
+            MessageOutcome::Inserted(key)
+            | MessageOutcome::Unchanged(key)
+            | MessageOutcome::Updated(key) => key,
+        }
+    }
+}
+
+/// Facts about a message body that the importer derives from its notation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BodyFacts {
+    pub has_file: bool,
+    pub links: Vec<Link>,
+}
+
+/// A live mention, reply or quote found in a body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub kind: &'static str,
+    pub account_id: Option<String>,
+    pub target_room: Option<String>,
+    pub target_message: Option<String>,
+}
+
+/// Where a row came from: the source file and its record number (1-based, header excluded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowOrigin {
+    pub source_id: i64,
+    pub record: u64,
+}
+
+#[derive(Debug, Clone)]
+struct CachedAccount {
+    key: i64,
+    name: String,
+    raw_name: String,
+    resigned: bool,
+    known: bool,
+    organization: Option<String>,
+    department: Option<String>,
+}
+
+/// Counters of one import.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportCounts {
+    pub rows_read: u64,
+    pub rows_imported: u64,
+    pub rows_quarantined: u64,
+    pub messages_added: u64,
+    pub messages_updated: u64,
+    pub revisions_added: u64,
+    pub files_added: u64,
+}
+
+/// Writes one import. Dropping it without `finish` leaves the import marked running.
+pub struct Writer<'c> {
+    conn: &'c Connection,
+    import_id: i64,
+    batch_rows: usize,
+    pending: usize,
+    in_transaction: bool,
+    rooms: HashMap<String, i64>,
+    accounts: HashMap<String, CachedAccount>,
+    pub counts: ImportCounts,
+}
+
+impl<'c> Writer<'c> {
+    /// Records the start of an import and opens the first batch.
+    pub fn begin(
+        conn: &'c Connection,
+        export_path: &str,
+        layout: &str,
+    ) -> Result<Self, StoreError> {
+        conn.execute(
+            "INSERT INTO imports (started_at, export_path, layout, status) VALUES (?1, ?2, ?3, 'running')",
+            params![chrono::Utc::now().timestamp(), export_path, layout],
+        )?;
+        let import_id = conn.last_insert_rowid();
+        let mut writer = Writer {
+            conn,
+            import_id,
+            batch_rows: DEFAULT_BATCH_ROWS,
+            pending: 0,
+            in_transaction: false,
+            rooms: HashMap::new(),
+            accounts: HashMap::new(),
+            counts: ImportCounts::default(),
+        };
+        writer.load_caches()?;
+        Ok(writer)
+    }
+
+    pub fn import_id(&self) -> i64 {
+        self.import_id
+    }
+
+    pub fn set_batch_rows(&mut self, rows: usize) {
+        self.batch_rows = rows.max(1);
+    }
+
+    fn load_caches(&mut self) -> Result<(), StoreError> {
+        let mut rooms = self.conn.prepare("SELECT room_id, room_key FROM rooms")?;
+        for row in rooms.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get(1)?)))? {
+            let (id, key) = row?;
+            self.rooms.insert(id, key);
+        }
+        let mut accounts = self.conn.prepare(
+            "SELECT account_id, account_key, name, raw_name, resigned, known, organization, department FROM accounts",
+        )?;
+        let rows = accounts.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                CachedAccount {
+                    key: row.get(1)?,
+                    name: row.get(2)?,
+                    raw_name: row.get(3)?,
+                    resigned: row.get(4)?,
+                    known: row.get(5)?,
+                    organization: row.get(6)?,
+                    department: row.get(7)?,
+                },
+            ))
+        })?;
+        for row in rows {
+            let (id, account) = row?;
+            self.accounts.insert(id, account);
+        }
+        Ok(())
+    }
+
+    fn ensure_transaction(&mut self) -> Result<(), StoreError> {
+        if !self.in_transaction {
+            self.conn.execute_batch("BEGIN IMMEDIATE")?;
+            self.in_transaction = true;
+        }
+        Ok(())
+    }
+
+    fn row_written(&mut self) {
+        self.pending += 1;
+    }
+
+    /// Commits when the batch is full. Call it only between two source
+    /// records, so that a commit never splits the rows of one record.
+    /// Returns true when a commit happened.
+    pub fn commit_if_full(&mut self) -> Result<bool, StoreError> {
+        if self.pending >= self.batch_rows {
+            self.commit()?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Commits the open batch, if any.
+    pub fn commit(&mut self) -> Result<(), StoreError> {
+        if self.in_transaction {
+            self.conn.execute_batch("COMMIT")?;
+            self.in_transaction = false;
+        }
+        self.pending = 0;
+        Ok(())
+    }
+
+    /// Inserts or updates a room and returns its key.
+    pub fn room(&mut self, room: &Room) -> Result<i64, StoreError> {
+        self.ensure_transaction()?;
+        let key = self.conn.query_row(
+            "INSERT INTO rooms (room_id, name, room_type, file_path) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (room_id) DO UPDATE SET
+                name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE rooms.name END,
+                room_type = CASE WHEN excluded.room_type <> 'unknown' THEN excluded.room_type ELSE rooms.room_type END,
+                file_path = coalesce(excluded.file_path, rooms.file_path)
+             RETURNING room_key",
+            params![room.room_id, room.name, room.room_type.as_str(), room.file_path],
+            |row| row.get(0),
+        )?;
+        self.rooms.insert(room.room_id.clone(), key);
+        Ok(key)
+    }
+
+    /// Returns the key of a room, creating a bare row for an ID seen only in a folder name.
+    pub fn room_key(&mut self, room_id: &str) -> Result<i64, StoreError> {
+        if let Some(key) = self.rooms.get(room_id) {
+            return Ok(*key);
+        }
+        self.room(&Room {
+            room_id: room_id.to_string(),
+            name: String::new(),
+            room_type: crate::model::RoomType::Unknown,
+            file_path: None,
+        })
+    }
+
+    /// Inserts or merges an account and returns its key.
+    ///
+    /// `known` is true when the account comes from a members list rather than
+    /// only from a message row. A non-empty name replaces an empty one, the
+    /// resigned flag is sticky, and a raw name with a resigned marker wins.
+    pub fn account(&mut self, account: &Account, known: bool) -> Result<i64, StoreError> {
+        self.ensure_transaction()?;
+        let merged = match self.accounts.get(&account.account_id) {
+            Some(old) => {
+                let mut new = old.clone();
+                if !account.name.is_empty() && (new.name.is_empty() || known || !new.known) {
+                    new.name = account.name.clone();
+                }
+                if !account.raw_name.is_empty() && (account.resigned || !new.resigned) {
+                    new.raw_name = account.raw_name.clone();
+                }
+                new.resigned |= account.resigned;
+                new.known |= known;
+                if account.organization.is_some() {
+                    new.organization = account.organization.clone();
+                }
+                if account.department.is_some() {
+                    new.department = account.department.clone();
+                }
+                if same_account(old, &new) {
+                    return Ok(old.key);
+                }
+                new
+            }
+            None => CachedAccount {
+                key: 0,
+                name: account.name.clone(),
+                raw_name: account.raw_name.clone(),
+                resigned: account.resigned,
+                known,
+                organization: account.organization.clone(),
+                department: account.department.clone(),
+            },
+        };
+        let key: i64 = self.conn.query_row(
+            "INSERT INTO accounts (account_id, name, raw_name, resigned, known, organization, department)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (account_id) DO UPDATE SET
+                name = excluded.name, raw_name = excluded.raw_name, resigned = excluded.resigned,
+                known = excluded.known, organization = excluded.organization, department = excluded.department
+             RETURNING account_key",
+            params![
+                account.account_id,
+                merged.name,
+                merged.raw_name,
+                merged.resigned,
+                merged.known,
+                merged.organization,
+                merged.department
+            ],
+            |row| row.get(0),
+        )?;
+        self.accounts
+            .insert(account.account_id.clone(), CachedAccount { key, ..merged });
+        Ok(key)
+    }
+
+    /// Fills in the name of an account whose name is empty, from a recovered guess.
+    pub fn recover_account_name(
+        &mut self,
+        account_id: &str,
+        name: &str,
+    ) -> Result<bool, StoreError> {
+        let Some(cached) = self.accounts.get_mut(account_id) else {
+            return Ok(false);
+        };
+        if !cached.name.is_empty() || name.is_empty() {
+            return Ok(false);
+        }
+        cached.name = name.to_string();
+        self.conn.execute(
+            "UPDATE accounts SET name = ?1 WHERE account_id = ?2 AND name = ''",
+            params![name, account_id],
+        )?;
+        Ok(true)
+    }
+
+    /// IDs of accounts that still have no name.
+    pub fn nameless_accounts(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .accounts
+            .iter()
+            .filter(|(_, account)| account.name.is_empty())
+            .map(|(id, _)| id.clone())
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    pub fn membership(
+        &mut self,
+        room_key: i64,
+        account_key: i64,
+        role: Role,
+    ) -> Result<(), StoreError> {
+        self.ensure_transaction()?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO room_members (room_key, account_key, role) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (room_key, account_key) DO UPDATE SET role = CASE
+                    WHEN excluded.role <> 'unknown' THEN excluded.role ELSE room_members.role END",
+            )?
+            .execute(params![room_key, account_key, role.as_str()])?;
+        Ok(())
+    }
+
+    /// Registers a source file of this import and returns its ID.
+    pub fn source_file(
+        &mut self,
+        path: &str,
+        kind: &str,
+        size: u64,
+        sha256: &str,
+        encoding: &str,
+    ) -> Result<i64, StoreError> {
+        self.ensure_transaction()?;
+        let id = self.conn.query_row(
+            "INSERT INTO source_files (import_id, path, kind, size, sha256, encoding, status)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running')
+             ON CONFLICT (import_id, path) DO UPDATE SET sha256 = excluded.sha256
+             RETURNING source_id",
+            params![self.import_id, path, kind, size as i64, sha256, encoding],
+            |row| row.get(0),
+        )?;
+        Ok(id)
+    }
+
+    /// Returns true when an earlier import read a file with this path and hash to the end.
+    pub fn already_imported(&self, path: &str, sha256: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM source_files WHERE path = ?1 AND sha256 = ?2 AND status = 'complete' LIMIT 1",
+                params![path, sha256],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// Closes the bookkeeping of a source file.
+    pub fn finish_source(
+        &mut self,
+        source_id: i64,
+        status: &str,
+        rows_read: u64,
+        rows_imported: u64,
+        rows_quarantined: u64,
+    ) -> Result<(), StoreError> {
+        self.ensure_transaction()?;
+        self.conn.execute(
+            "UPDATE source_files SET status = ?2, rows_read = ?3, rows_imported = ?4, rows_quarantined = ?5
+             WHERE source_id = ?1",
+            params![
+                source_id,
+                status,
+                rows_read as i64,
+                rows_imported as i64,
+                rows_quarantined as i64
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Writes a message in its latest form.
+    ///
+    /// A message seen before with the same body is left alone. One seen
+    /// with another body (a later export of the same chat) keeps the older
+    /// body as a revision, so nothing an earlier export showed is lost.
+    pub fn message(
+        &mut self,
+        room_key: i64,
+        account_key: i64,
+        message: &Message,
+        facts: &BodyFacts,
+        origin: RowOrigin,
+    ) -> Result<MessageOutcome, StoreError> {
+        self.ensure_transaction()?;
+        let deleted = is_deleted_body(&message.body);
+        let edited = !deleted
+            && message
+                .updated_at
+                .as_ref()
+                .is_some_and(|updated| updated.unix > message.sent_at.unix);
+        let extra = if message.extra.is_empty() {
+            None
+        } else {
+            Some(serde_json::to_string(&message.extra).unwrap_or_default())
+        };
+        let inserted = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO messages (room_key, message_id, account_key, sender_raw_name, sent_at, sent_at_raw,
+                    updated_at, updated_at_raw, body, edited, deleted, has_file, extra, source_id, source_record)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                 ON CONFLICT (room_key, message_id) DO NOTHING",
+            )?
+            .execute(params![
+                room_key,
+                message.message_id,
+                account_key,
+                message.sender_raw_name,
+                message.sent_at.unix,
+                message.sent_at.raw,
+                message.updated_at.as_ref().map(|t| t.unix),
+                message.updated_at.as_ref().map(|t| t.raw.as_str()),
+                message.body,
+                edited,
+                deleted,
+                facts.has_file,
+                extra,
+                origin.source_id,
+                origin.record as i64,
+            ])?;
+        if inserted == 1 {
+            let key = self.conn.last_insert_rowid();
+            for link in &facts.links {
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO links (msg_key, kind, account_id, target_room, target_message)
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                    )?
+                    .execute(params![
+                        key,
+                        link.kind,
+                        link.account_id,
+                        link.target_room,
+                        link.target_message
+                    ])?;
+            }
+            self.counts.messages_added += 1;
+            self.row_written();
+            return Ok(MessageOutcome::Inserted(key));
+        }
+
+        let (key, old_body, old_updated): (i64, String, Option<i64>) = self
+            .conn
+            .prepare_cached(
+                "SELECT msg_key, body, updated_at FROM messages WHERE room_key = ?1 AND message_id = ?2",
+            )?
+            .query_row(params![room_key, message.message_id], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })?;
+        if old_body == message.body {
+            self.row_written();
+            return Ok(MessageOutcome::Unchanged(key));
+        }
+        // The export changed between two downloads: keep the old body as history.
+        let kind = if deleted {
+            RevisionKind::Delete
+        } else {
+            RevisionKind::Edit
+        };
+        let at = message
+            .updated_at
+            .clone()
+            .or_else(|| {
+                old_updated.map(|unix| Timestamp {
+                    unix,
+                    raw: unix.to_string(),
+                })
+            })
+            .unwrap_or_else(|| message.sent_at.clone());
+        self.revision(key, kind, &at, &old_body, origin)?;
+        self.conn
+            .prepare_cached(
+                "UPDATE messages SET body = ?2, updated_at = ?3, updated_at_raw = ?4,
+                    deleted = ?5, edited = edited OR ?6, has_file = has_file OR ?7
+                 WHERE msg_key = ?1",
+            )?
+            .execute(params![
+                key,
+                message.body,
+                message.updated_at.as_ref().map(|t| t.unix),
+                message.updated_at.as_ref().map(|t| t.raw.as_str()),
+                deleted,
+                edited,
+                facts.has_file
+            ])?;
+        self.counts.messages_updated += 1;
+        self.row_written();
+        Ok(MessageOutcome::Updated(key))
+    }
+
+    /// Looks up the key of a message by room and message ID.
+    pub fn message_key(&self, room_key: i64, message_id: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT msg_key FROM messages WHERE room_key = ?1 AND message_id = ?2")?
+            .query_row(params![room_key, message_id], |row| row.get(0))
+            .optional()?)
+    }
+
+    /// Records the text of a message before an edit or deletion.
+    /// Returns false when the same revision was recorded before.
+    pub fn revision(
+        &mut self,
+        msg_key: i64,
+        kind: RevisionKind,
+        at: &Timestamp,
+        body_before: &str,
+        origin: RowOrigin,
+    ) -> Result<bool, StoreError> {
+        self.ensure_transaction()?;
+        let inserted = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO revisions (msg_key, kind, at, at_raw, body_before, dedup, source_id, source_record)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (msg_key, dedup) DO NOTHING",
+            )?
+            .execute(params![
+                msg_key,
+                kind.as_str(),
+                at.unix,
+                at.raw,
+                body_before,
+                revision_dedup(kind, at.unix, body_before),
+                origin.source_id,
+                origin.record as i64,
+            ])?;
+        if inserted == 1 {
+            if kind == RevisionKind::Edit {
+                self.conn
+                    .prepare_cached(
+                        "UPDATE messages SET edited = 1 WHERE msg_key = ?1 AND edited = 0",
+                    )?
+                    .execute([msg_key])?;
+            }
+            self.counts.revisions_added += 1;
+        }
+        self.row_written();
+        Ok(inserted == 1)
+    }
+
+    /// Records a shared file. Returns false when it was recorded before.
+    pub fn file(
+        &mut self,
+        room_key: i64,
+        account_key: Option<i64>,
+        file: &FileRef,
+    ) -> Result<bool, StoreError> {
+        self.ensure_transaction()?;
+        let msg_key = match &file.message_id {
+            Some(id) => self.message_key(room_key, id)?,
+            None => None,
+        };
+        let inserted = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO files (room_key, file_id, message_id, msg_key, account_key, filename, filesize,
+                    uploaded_at, uploaded_at_raw, url)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT (room_key, file_id) DO NOTHING",
+            )?
+            .execute(params![
+                room_key,
+                file.file_id,
+                file.message_id,
+                msg_key,
+                account_key,
+                file.filename,
+                file.filesize,
+                file.uploaded_at.as_ref().map(|t| t.unix),
+                file.uploaded_at.as_ref().map(|t| t.raw.as_str()),
+                file.url,
+            ])?;
+        if let Some(key) = msg_key {
+            self.conn
+                .prepare_cached(
+                    "UPDATE messages SET has_file = 1 WHERE msg_key = ?1 AND has_file = 0",
+                )?
+                .execute([key])?;
+        }
+        if inserted == 1 {
+            self.counts.files_added += 1;
+        }
+        self.row_written();
+        Ok(inserted == 1)
+    }
+
+    /// Keeps a row that could not be imported, with its location and the reason.
+    pub fn quarantine(
+        &mut self,
+        path: &str,
+        record: Option<u64>,
+        line: Option<u64>,
+        reason: &str,
+        raw: &[u8],
+    ) -> Result<(), StoreError> {
+        self.ensure_transaction()?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO quarantine (import_id, path, record, line, reason, raw)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (path, record, reason) DO NOTHING",
+            )?
+            .execute(params![
+                self.import_id,
+                path,
+                record.map(|r| r as i64),
+                line.map(|l| l as i64),
+                reason,
+                raw
+            ])?;
+        self.row_written();
+        Ok(())
+    }
+
+    /// Commits the last batch and records how the import ended.
+    pub fn finish(mut self, error: Option<&str>) -> Result<ImportCounts, StoreError> {
+        self.commit()?;
+        let status = if error.is_some() {
+            "failed"
+        } else {
+            "complete"
+        };
+        self.conn.execute(
+            "UPDATE imports SET finished_at = ?2, status = ?3, error = ?4, rows_read = ?5, rows_imported = ?6,
+                rows_quarantined = ?7, messages_added = ?8, revisions_added = ?9
+             WHERE import_id = ?1",
+            params![
+                self.import_id,
+                chrono::Utc::now().timestamp(),
+                status,
+                error,
+                self.counts.rows_read as i64,
+                self.counts.rows_imported as i64,
+                self.counts.rows_quarantined as i64,
+                self.counts.messages_added as i64,
+                self.counts.revisions_added as i64,
+            ],
+        )?;
+        Ok(self.counts)
+    }
+}
+
+fn same_account(a: &CachedAccount, b: &CachedAccount) -> bool {
+    a.name == b.name
+        && a.raw_name == b.raw_name
+        && a.resigned == b.resigned
+        && a.known == b.known
+        && a.organization == b.organization
+        && a.department == b.department
+}
+
+/// A 63-bit digest that identifies a revision of a message, so the same
+/// revision read twice is stored once without indexing its whole text.
+fn revision_dedup(kind: RevisionKind, at: i64, body: &str) -> i64 {
+    let mut hasher = Sha256::new();
+    hasher.update(kind.as_str().as_bytes());
+    hasher.update(at.to_le_bytes());
+    hasher.update(body.as_bytes());
+    let digest = hasher.finalize();
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&digest[..8]);
+    (u64::from_le_bytes(bytes) >> 1) as i64
+}
