@@ -34,6 +34,10 @@ pub enum Command {
     Quarantine(QuarantineArgs),
     /// Write a synthetic export in the reference layout, for tests and benchmarks.
     Generate(GenerateArgs),
+    /// Search every version of every message; prints one line (or JSON object) per match.
+    Search(SearchArgs),
+    /// Rebuild the search index of a case from its database.
+    Reindex(ReindexArgs),
 }
 
 #[derive(Debug, Args)]
@@ -119,4 +123,46 @@ pub struct GenerateArgs {
     /// Seed of the random generator: the same seed writes the same bytes.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Query language:\n  words separated by spaces must all match (substring, width/case/kana folded)\n  a OR b      either word\n  -word       exclude\n  \"a b\"       a string with a space\n  room:NAME|ID  from:NAME|ID  to:NAME|ID  after:2024-03-01  before:2024-04-01\n  is:edited  is:deleted  is:resigned  is:starred  has:file  in:current  in:history  tag:NAME\nExit codes: 0 matches, 1 no match, 2 error."
+)]
+pub struct SearchArgs {
+    #[command(flatten)]
+    pub case: CaseArg,
+    /// Print one JSON object per line.
+    #[arg(long)]
+    pub json: bool,
+    /// Print at most this many matches (default: all).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Print only the number of matching messages.
+    #[arg(long)]
+    pub count: bool,
+    /// Zone for shown times and for dates in after:/before: (IANA name).
+    #[arg(long, value_name = "TZ", default_value = "Asia/Tokyo")]
+    pub tz: String,
+    /// Oldest first instead of newest first.
+    #[arg(long, conflicts_with = "relevance")]
+    pub oldest: bool,
+    /// Order by relevance instead of time.
+    #[arg(long)]
+    pub relevance: bool,
+    /// Tell katakana from hiragana (folded by default).
+    #[arg(long)]
+    pub no_kana_fold: bool,
+    /// The query; several arguments are joined with spaces.
+    #[arg(required = true, value_name = "QUERY", allow_hyphen_values = true)]
+    pub query: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReindexArgs {
+    #[command(flatten)]
+    pub case: CaseArg,
+    /// Do not draw a progress bar.
+    #[arg(long)]
+    pub quiet: bool,
 }

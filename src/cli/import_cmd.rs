@@ -125,6 +125,7 @@ pub fn run(args: &ImportArgs, lang: Lang) -> anyhow::Result<i32> {
     );
     bar.finish_and_clear();
     let report = result?;
+    let indexed = index_case(&case, args.quiet, lang)?;
     let elapsed = started.elapsed();
     tracing::info!(
         import_id = report.import_id,
@@ -132,6 +133,7 @@ pub fn run(args: &ImportArgs, lang: Lang) -> anyhow::Result<i32> {
         rows_imported = report.counts.rows_imported,
         rows_quarantined = report.counts.rows_quarantined,
         messages_added = report.counts.messages_added,
+        documents_indexed = indexed.added + indexed.replaced,
         seconds = elapsed.as_secs_f64(),
         "import finished"
     );
@@ -141,6 +143,32 @@ pub fn run(args: &ImportArgs, lang: Lang) -> anyhow::Result<i32> {
         print_summary(&report, &case_dir, elapsed, lang);
     }
     Ok(0)
+}
+
+/// Brings the case's search index up to date, with a progress bar.
+pub fn index_case(
+    case: &Case,
+    quiet: bool,
+    lang: Lang,
+) -> anyhow::Result<crate::index::SyncReport> {
+    let index = crate::index::SearchIndex::open_or_create(&case.index_dir())?;
+    let bar = if quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr())
+    };
+    if let Ok(style) =
+        ProgressStyle::with_template("{msg} [{elapsed_precise}] {bar:40} {pos}/{len}")
+    {
+        bar.set_style(style);
+    }
+    bar.set_message(lang.pick("索引を作成中", "indexing"));
+    let report = crate::index::sync(case.conn(), &index, &mut |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    });
+    bar.finish_and_clear();
+    Ok(report?)
 }
 
 fn progress_bar(quiet: bool) -> ProgressBar {

@@ -7,6 +7,7 @@ mod args;
 mod case_cmds;
 mod import_cmd;
 pub mod logging;
+mod search_cmd;
 
 pub use args::{Cli, Command};
 
@@ -26,6 +27,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Doctor(args) => case_cmds::doctor(&args, lang),
         Command::Quarantine(args) => case_cmds::quarantine(&args, lang),
         Command::Generate(args) => case_cmds::generate(&args, lang),
+        Command::Search(args) => search_cmd::search(&args, lang),
+        Command::Reindex(args) => search_cmd::reindex(&args, lang),
     }
 }
 

@@ -17,7 +17,7 @@ use tantivy::schema::{
 };
 use tantivy::{Index, IndexReader, ReloadPolicy};
 
-pub use sync::{SyncReport, Watermark, rebuild, sync};
+pub use sync::{SyncReport, Watermark, account_names, plain_text, rebuild, sync};
 
 /// Flag values of the `flags` field.
 pub mod flag {

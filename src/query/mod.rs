@@ -1,1 +1,74 @@
-//! query
+//! Reading a case: the read API every presenter uses (`read`), the search
+//! language (`parse`) and its execution over the index (`search`).
+//! `Session` bundles what a presenter needs to hold.
+
+pub mod parse;
+pub mod read;
+pub mod search;
+
+use std::path::Path;
+
+use chrono_tz::Tz;
+
+use crate::i18n::Lang;
+use crate::index::SearchIndex;
+use crate::store::Case;
+use parse::ParsedQuery;
+use read::CaseReader;
+use search::{Engine, SearchError, SearchOptions, SearchPage};
+
+/// An open case for reading and searching.
+pub struct Session {
+    pub reader: CaseReader,
+    pub index: SearchIndex,
+    /// Zone in which times are shown and dates in queries are read.
+    pub zone: Tz,
+    pub lang: Lang,
+}
+
+impl Session {
+    /// Opens a case folder for reading. The index must exist.
+    pub fn open(case_dir: &Path, zone: Tz, lang: Lang) -> anyhow::Result<Session> {
+        let case = Case::open(case_dir)?;
+        let reader = CaseReader::open(&case)?;
+        let index = SearchIndex::open(&case.index_dir())?;
+        index.reload()?;
+        Ok(Session {
+            reader,
+            index,
+            zone,
+            lang,
+        })
+    }
+
+    pub fn parse(&self, input: &str) -> ParsedQuery {
+        parse::parse(input, self.zone, self.lang)
+    }
+
+    pub fn engine(&self) -> Engine<'_> {
+        Engine::new(&self.reader, &self.index)
+    }
+
+    pub fn count(&self, query: &ParsedQuery, options: SearchOptions) -> Result<u64, SearchError> {
+        self.engine().count(query, options)
+    }
+
+    pub fn search(
+        &self,
+        query: &ParsedQuery,
+        options: SearchOptions,
+        offset: usize,
+        limit: usize,
+    ) -> Result<SearchPage, SearchError> {
+        self.engine().search(query, options, offset, limit)
+    }
+
+    /// Every matching message key, newest first unless `options` says otherwise.
+    pub fn matching_keys(
+        &self,
+        query: &ParsedQuery,
+        options: SearchOptions,
+    ) -> Result<Vec<i64>, SearchError> {
+        self.engine().matching_keys(query, options)
+    }
+}

@@ -1,0 +1,165 @@
+//! `cwlens search`, `cwlens reindex` and `cwlens keywords`.
+
+use std::io::Write;
+
+use chrono::TimeZone;
+use chrono_tz::Tz;
+
+use super::args::{ReindexArgs, SearchArgs};
+use crate::i18n::Lang;
+use crate::query::Session;
+use crate::query::search::{Hit, MatchedIn, SearchOptions, SortOrder};
+use crate::store::Case;
+use crate::text::normalize::Options;
+use crate::text::sanitize::for_terminal;
+
+/// Parses a `--tz` value.
+pub fn parse_zone(name: &str, lang: Lang) -> anyhow::Result<Tz> {
+    name.parse().map_err(|_| {
+        anyhow::anyhow!(
+            "{}",
+            match lang {
+                Lang::Ja => format!("--tz {name:?} はタイムゾーン名ではありません（例: Asia/Tokyo, UTC）"),
+                Lang::En => format!("--tz {name:?} is not a time zone name (for example Asia/Tokyo or UTC)"),
+            }
+        )
+    })
+}
+
+/// Formats Unix seconds as ISO 8601 with the zone's offset.
+pub fn iso_time(unix: i64, zone: Tz) -> String {
+    zone.timestamp_opt(unix, 0)
+        .single()
+        .map(|time| time.format("%Y-%m-%dT%H:%M:%S%:z").to_string())
+        .unwrap_or_else(|| unix.to_string())
+}
+
+pub fn search(args: &SearchArgs, lang: Lang) -> anyhow::Result<i32> {
+    let zone = parse_zone(&args.tz, lang)?;
+    let session = Session::open(&args.case.case, zone, lang)?;
+    let text = args.query.join(" ");
+    let query = session.parse(&text);
+    for error in &query.errors {
+        eprintln!("cwlens: {}", for_terminal(error, false));
+    }
+    if query.is_empty() {
+        anyhow::bail!(
+            "{}",
+            lang.pick(
+                "検索語がありません。語か絞り込み条件（例: from:123 is:deleted）を指定してください",
+                "no query: give a word or a filter (for example from:123 is:deleted)"
+            )
+        );
+    }
+    let options = SearchOptions {
+        normalization: Options {
+            fold_kana: !args.no_kana_fold,
+        },
+        order: if args.oldest {
+            SortOrder::Oldest
+        } else if args.relevance {
+            SortOrder::Relevance
+        } else {
+            SortOrder::Newest
+        },
+    };
+    if args.count {
+        let count = session.count(&query, options)?;
+        println!("{count}");
+        return Ok(if count > 0 { 0 } else { super::EXIT_NOT_FOUND });
+    }
+    let limit = args.limit.unwrap_or(usize::MAX);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut printed = 0usize;
+    let page_size = 1_000;
+    let mut offset = 0;
+    while printed < limit {
+        let take = page_size.min(limit - printed);
+        let page = session.search(&query, options, offset, take)?;
+        if page.hits.is_empty() {
+            break;
+        }
+        for hit in &page.hits {
+            if args.json {
+                writeln!(out, "{}", hit_json(hit, zone, lang))?;
+            } else {
+                writeln!(out, "{}", hit_line(hit, zone, lang))?;
+            }
+        }
+        printed += page.hits.len();
+        offset += page.hits.len();
+        if page.hits.len() < take {
+            break;
+        }
+    }
+    out.flush()?;
+    tracing::info!(results = printed, "search finished");
+    Ok(if printed > 0 {
+        0
+    } else {
+        super::EXIT_NOT_FOUND
+    })
+}
+
+fn hit_json(hit: &Hit, zone: Tz, lang: Lang) -> serde_json::Value {
+    let message = &hit.message;
+    serde_json::json!({
+        "message_id": message.message_id,
+        "room_id": message.room_id,
+        "room_name": message.room_name,
+        "account_id": message.sender.account_id,
+        "account_name": message.sender.name,
+        "account_label": message.sender.display(lang),
+        "resigned": message.sender.resigned,
+        "sent_at": iso_time(message.sent_at, zone),
+        "edited": message.edited,
+        "deleted": message.deleted,
+        "matched_in": match hit.matched_in {
+            MatchedIn::Current => "current",
+            MatchedIn::History => "history",
+            MatchedIn::None => "current",
+        },
+        "snippet": hit.snippet.text,
+        "highlights": hit.snippet.highlights.iter().map(|r| [r.start, r.end]).collect::<Vec<_>>(),
+        "tags": message.tags,
+    })
+}
+
+fn hit_line(hit: &Hit, zone: Tz, lang: Lang) -> String {
+    let message = &hit.message;
+    let when = zone
+        .timestamp_opt(message.sent_at, 0)
+        .single()
+        .map(|time| time.format("%Y-%m-%d %H:%M %:z").to_string())
+        .unwrap_or_default();
+    let marker = if hit.matched_in == MatchedIn::History {
+        lang.pick(" [編集・削除前]", " [earlier version]")
+    } else {
+        ""
+    };
+    let snippet: String = hit.snippet.text.replace(['\n', '\r'], " ");
+    format!(
+        "{when}  [{}]  {}: {}{marker}",
+        for_terminal(&message.room_name, false),
+        for_terminal(&message.sender.display(lang), false),
+        for_terminal(&snippet, false)
+    )
+}
+
+pub fn reindex(args: &ReindexArgs, lang: Lang) -> anyhow::Result<i32> {
+    let case = Case::open(&args.case.case)?;
+    super::logging::init(&case.log_dir());
+    let index_dir = case.index_dir();
+    if index_dir.exists() {
+        std::fs::remove_dir_all(&index_dir)?;
+    }
+    let report = super::import_cmd::index_case(&case, args.quiet, lang)?;
+    println!(
+        "{}",
+        match lang {
+            Lang::Ja => format!("索引を作り直しました: メッセージ {} 件", report.added),
+            Lang::En => format!("Rebuilt the index: {} messages", report.added),
+        }
+    );
+    Ok(0)
+}
