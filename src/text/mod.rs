@@ -3,3 +3,4 @@
 
 pub mod dtext;
 pub mod normalize;
+pub mod sanitize;
