@@ -4,3 +4,4 @@
 pub mod dtext;
 pub mod normalize;
 pub mod sanitize;
+pub mod width;
