@@ -3,5 +3,6 @@
 
 pub mod dtext;
 pub mod normalize;
+pub mod notation;
 pub mod sanitize;
 pub mod width;
