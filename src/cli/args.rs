@@ -38,6 +38,12 @@ pub enum Command {
     Search(SearchArgs),
     /// Rebuild the search index of a case from its database.
     Reindex(ReindexArgs),
+    /// Add or remove a tag on one message or on every result of a query.
+    Tag(TagArgs),
+    /// List the audit log of a case.
+    Audit(AuditArgs),
+    /// Check the audit chain, the case database and the export's files against their recorded hashes.
+    Verify(VerifyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -165,4 +171,48 @@ pub struct ReindexArgs {
     /// Do not draw a progress bar.
     #[arg(long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["message", "query"])))]
+#[command(group(clap::ArgGroup::new("change").required(true).args(["add", "remove"])))]
+pub struct TagArgs {
+    #[command(flatten)]
+    pub case: CaseArg,
+    /// Chatwork message ID of the message to tag.
+    #[arg(long, value_name = "ID")]
+    pub message: Option<String>,
+    /// Tag every message this query finds.
+    #[arg(long, value_name = "QUERY", allow_hyphen_values = true)]
+    pub query: Option<String>,
+    /// Tag to add.
+    #[arg(long, value_name = "TAG")]
+    pub add: Option<String>,
+    /// Tag to remove.
+    #[arg(long, value_name = "TAG")]
+    pub remove: Option<String>,
+    /// Zone for dates in the query's after:/before: (IANA name).
+    #[arg(long, value_name = "TZ", default_value = "Asia/Tokyo")]
+    pub tz: String,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub case: CaseArg,
+    /// Print JSON Lines, one entry per line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub case: CaseArg,
+    /// Export folder to check, when it has moved since the import.
+    #[arg(long, value_name = "DIR")]
+    pub export: Option<PathBuf>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -4,6 +4,7 @@
 //! difference, 2 an error.
 
 mod args;
+mod audit_cmds;
 mod case_cmds;
 mod import_cmd;
 pub mod logging;
@@ -29,6 +30,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Generate(args) => case_cmds::generate(&args, lang),
         Command::Search(args) => search_cmd::search(&args, lang),
         Command::Reindex(args) => search_cmd::reindex(&args, lang),
+        Command::Tag(args) => audit_cmds::tag(&args, lang),
+        Command::Audit(args) => audit_cmds::audit(&args, lang),
+        Command::Verify(args) => audit_cmds::verify(&args, lang),
     }
 }
 

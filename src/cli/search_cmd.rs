@@ -65,9 +65,21 @@ pub fn search(args: &SearchArgs, lang: Lang) -> anyhow::Result<i32> {
     };
     if args.count {
         let count = session.count(&query, options)?;
+        let case = Case::open(&args.case.case)?;
+        crate::audit::record(
+            &case,
+            "search",
+            serde_json::json!({ "query": text, "interface": "cli", "count": count }),
+        )?;
         println!("{count}");
         return Ok(if count > 0 { 0 } else { super::EXIT_NOT_FOUND });
     }
+    let case = Case::open(&args.case.case)?;
+    crate::audit::record(
+        &case,
+        "search",
+        serde_json::json!({ "query": text, "interface": "cli" }),
+    )?;
     let limit = args.limit.unwrap_or(usize::MAX);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut printed = 0usize;

@@ -5,6 +5,7 @@
 //! investigator sees is copied into the database at import time, and the
 //! export folder is only ever opened for reading.
 
+pub mod annotations;
 mod schema;
 pub mod stats;
 pub mod writer;
