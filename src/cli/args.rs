@@ -38,6 +38,8 @@ pub enum Command {
     Search(SearchArgs),
     /// Rebuild the search index of a case from its database.
     Reindex(ReindexArgs),
+    /// Run a keyword list as a batch and report hits per term, room and person.
+    Keywords(KeywordsArgs),
     /// Add or remove a tag on one message or on every result of a query.
     Tag(TagArgs),
     /// List the audit log of a case.
@@ -215,4 +217,22 @@ pub struct VerifyArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct KeywordsArgs {
+    #[command(flatten)]
+    pub case: CaseArg,
+    /// Keyword list: one term or query per line, `#` starts a comment (see assets/keywords/harassment-ja.txt).
+    #[arg(long, value_name = "FILE")]
+    pub list: PathBuf,
+    /// Print one JSON object per term.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print CSV (UTF-8 with BOM, for spreadsheets).
+    #[arg(long)]
+    pub csv: bool,
+    /// Zone for dates in after:/before: (IANA name).
+    #[arg(long, value_name = "TZ", default_value = "Asia/Tokyo")]
+    pub tz: String,
 }

@@ -145,7 +145,6 @@ pub fn generate(args: &GenerateArgs, lang: Lang) -> anyhow::Result<i32> {
         rooms: args.rooms,
         messages: args.messages,
         seed: args.seed,
-        ..crate::generate::Options::default()
     };
     let summary = crate::generate::generate(&args.out, &options, &mut |_| {})?;
     println!("{}", serde_json::to_string(&summary)?);

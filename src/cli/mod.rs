@@ -7,6 +7,7 @@ mod args;
 mod audit_cmds;
 mod case_cmds;
 mod import_cmd;
+mod keywords_cmd;
 pub mod logging;
 mod search_cmd;
 
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Generate(args) => case_cmds::generate(&args, lang),
         Command::Search(args) => search_cmd::search(&args, lang),
         Command::Reindex(args) => search_cmd::reindex(&args, lang),
+        Command::Keywords(args) => keywords_cmd::run(&args, lang),
         Command::Tag(args) => audit_cmds::tag(&args, lang),
         Command::Audit(args) => audit_cmds::audit(&args, lang),
         Command::Verify(args) => audit_cmds::verify(&args, lang),
@@ -41,7 +43,7 @@ pub fn group_digits(value: u64) -> String {
     let digits = value.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             out.push(',');
         }
         out.push(digit);
