@@ -322,6 +322,52 @@ impl CaseReader {
         rows.collect()
     }
 
+    /// Up to `limit` messages of a room's timeline that come strictly after
+    /// `after`, oldest first. `after` is a `(sent_at, msg_key)` pair of the
+    /// timeline order, and `None` starts at the oldest message.
+    ///
+    /// Unlike [`CaseReader::room_messages`], the cost does not grow with the
+    /// position in the room, because the query seeks the timeline index.
+    pub fn room_messages_after(
+        &self,
+        room_key: i64,
+        after: Option<(i64, i64)>,
+        limit: i64,
+    ) -> rusqlite::Result<Vec<MessageView>> {
+        let (sent_at, msg_key) = after.unwrap_or((i64::MIN, i64::MIN));
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} {MESSAGE_FROM}
+             WHERE m.room_key = ?1 AND (m.sent_at, m.msg_key) > (?2, ?3)
+             ORDER BY m.sent_at, m.msg_key LIMIT ?4"
+        );
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        let rows =
+            statement.query_map(params![room_key, sent_at, msg_key, limit], message_from_row)?;
+        rows.collect()
+    }
+
+    /// Up to `limit` messages of a room's timeline that come strictly before
+    /// `before`, returned oldest first. `None` takes the newest messages.
+    pub fn room_messages_before(
+        &self,
+        room_key: i64,
+        before: Option<(i64, i64)>,
+        limit: i64,
+    ) -> rusqlite::Result<Vec<MessageView>> {
+        let (sent_at, msg_key) = before.unwrap_or((i64::MAX, i64::MAX));
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} {MESSAGE_FROM}
+             WHERE m.room_key = ?1 AND (m.sent_at, m.msg_key) < (?2, ?3)
+             ORDER BY m.sent_at DESC, m.msg_key DESC LIMIT ?4"
+        );
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        let rows =
+            statement.query_map(params![room_key, sent_at, msg_key, limit], message_from_row)?;
+        let mut messages: Vec<MessageView> = rows.collect::<Result<_, _>>()?;
+        messages.reverse();
+        Ok(messages)
+    }
+
     /// Position in its room's timeline of the first message sent at or after `unix`.
     pub fn room_position_at(&self, room_key: i64, unix: i64) -> rusqlite::Result<i64> {
         self.conn
@@ -550,5 +596,98 @@ impl CaseReader {
             .prepare_cached("SELECT tag, count(*) FROM tags GROUP BY tag ORDER BY tag")?;
         let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
         rows.collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::{self, ImportOptions};
+    use crate::store::Case;
+
+    fn sample_reader() -> (tempfile::TempDir, CaseReader) {
+        let dir = tempfile::tempdir().unwrap();
+        let case = Case::open_or_create(&dir.path().join("case")).unwrap();
+        let export =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/chatwork-export");
+        import::run(
+            &export,
+            &case,
+            &ImportOptions::default(),
+            &mut |_, _| {},
+            &mut || Ok(()),
+        )
+        .unwrap();
+        let reader = CaseReader::open(&case).unwrap();
+        (dir, reader)
+    }
+
+    fn keys(messages: &[MessageView]) -> Vec<i64> {
+        messages.iter().map(|message| message.msg_key).collect()
+    }
+
+    #[test]
+    fn keyset_windows_match_offset_windows() {
+        let (_dir, reader) = sample_reader();
+        let busiest = reader
+            .rooms(RoomSort::Messages)
+            .unwrap()
+            .into_iter()
+            .next()
+            .unwrap();
+        let total = busiest.messages;
+        assert!(
+            total > 100,
+            "the sample's busiest room has {total} messages"
+        );
+        let everything = keys(&reader.room_messages(busiest.room_key, 0, total).unwrap());
+
+        let first = reader
+            .room_messages_after(busiest.room_key, None, 40)
+            .unwrap();
+        assert_eq!(keys(&first), everything[..40]);
+
+        let last = first.last().unwrap();
+        let next = reader
+            .room_messages_after(busiest.room_key, Some((last.sent_at, last.msg_key)), 40)
+            .unwrap();
+        assert_eq!(keys(&next), everything[40..80]);
+
+        let back = reader
+            .room_messages_before(
+                busiest.room_key,
+                Some((next[0].sent_at, next[0].msg_key)),
+                25,
+            )
+            .unwrap();
+        assert_eq!(keys(&back), everything[15..40]);
+
+        let newest = reader
+            .room_messages_before(busiest.room_key, None, 30)
+            .unwrap();
+        assert_eq!(keys(&newest), everything[everything.len() - 30..]);
+
+        let past_end = reader
+            .room_messages_after(busiest.room_key, Some((i64::MAX, i64::MAX)), 10)
+            .unwrap();
+        assert!(past_end.is_empty());
+    }
+
+    #[test]
+    fn keyset_window_starts_at_position() {
+        let (_dir, reader) = sample_reader();
+        let room = reader.rooms(RoomSort::Messages).unwrap().remove(0);
+        let everything = reader
+            .room_messages(room.room_key, 0, room.messages)
+            .unwrap();
+        let target = &everything[everything.len() / 2];
+
+        let (room_key, position) = reader.room_position_of(target.msg_key).unwrap().unwrap();
+        assert_eq!(room_key, room.room_key);
+        let window = reader
+            .room_messages_after(room_key, Some((target.sent_at, target.msg_key - 1)), 5)
+            .unwrap();
+        assert_eq!(window[0].msg_key, target.msg_key);
+        assert_eq!(everything[position as usize].msg_key, target.msg_key);
     }
 }
