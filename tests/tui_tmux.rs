@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-/// Longest wait for one expected screen. Generous, because the machine
-/// may be busy with other builds.
+/// Maximum wait for one expected screen. It is generous because the
+/// machine may be busy with other builds.
 const TIMEOUT: Duration = Duration::from_secs(60);
 const POLL: Duration = Duration::from_millis(100);
 

@@ -1,8 +1,8 @@
 //! Everything a user can do in the console, as one enum.
 //!
-//! Keys, mouse events and pastes become actions in `keymap`; `App::update`
-//! is the only place that acts on them, so a test can drive the whole
-//! console by feeding actions without a terminal.
+//! Keys, mouse events and pastes become actions in `keymap`, and
+//! `App::update` is the only place that acts on them. A test can therefore
+//! drive the whole console by feeding actions, without a terminal.
 
 use super::widgets::input::Edit;
 

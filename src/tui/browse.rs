@@ -30,7 +30,7 @@ use crate::query::Session;
 use crate::query::read::{AccountLabel, ChangeSort, MessageView, RoomSummary};
 use crate::query::search::{SearchOptions, SortOrder};
 
-/// What every action needs to know about the terminal and the settings.
+/// Settings and screen area that every action needs.
 #[derive(Debug, Clone, Copy)]
 pub struct Env {
     pub settings: Settings,
@@ -72,7 +72,7 @@ pub struct Browser {
     pub screens: Vec<Screen>,
     searcher: Searcher,
     recorder: Option<Recorder>,
-    /// Why the case cannot be written to, when `recorder` is `None`.
+    /// The reason the case cannot be written to, when `recorder` is `None`.
     recorder_error: Option<String>,
     /// Generation of the newest search request.
     generation: u64,
@@ -966,6 +966,7 @@ impl Browser {
         let Screen::Search(state) = &mut self.screens[index] else {
             return Ok(None);
         };
+
         let len = state.hit_count();
         if len == 0 {
             return Ok(Some(Status::info(
@@ -981,6 +982,8 @@ impl Browser {
                 lang.pick("最初の検索結果です", "this is the first hit")
             })));
         }
+
+        // The hit opens in place of the screens above the search.
         let key = state.selected_hit().map(|hit| hit.message.msg_key);
         let position = format!(
             "{}/{}",

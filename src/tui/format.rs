@@ -1,4 +1,4 @@
-//! How the console writes times, counts, sizes, names and labels.
+//! Formatting of times, counts, sizes, names and labels for the console.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use chrono_tz::Tz;
@@ -120,7 +120,7 @@ pub fn revision_kind(kind: RevisionKind, lang: Lang) -> &'static str {
     }
 }
 
-/// The name of an account as every screen shows it, safe for the terminal.
+/// Returns the name of an account as every screen shows it, safe for the terminal.
 pub fn account(label: &AccountLabel, lang: Lang) -> String {
     super::widgets::text::clean(&label.display(lang))
 }

@@ -1,7 +1,7 @@
 //! Slow work off the UI thread: the import of a new case, and searches.
 //!
 //! Each job runs on its own thread and reports over a channel that the run
-//! loop polls between frames, so typing and scrolling never wait for it.
+//! loop polls between frames, so typing and scrolling do not wait for it.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
@@ -48,7 +48,7 @@ pub enum SearchReply {
     },
 }
 
-/// Answers one request with `session`.
+/// Runs one request on `session` and returns its reply.
 pub fn answer(session: &Session, request: SearchRequest) -> SearchReply {
     match request {
         SearchRequest::Count {
@@ -217,14 +217,14 @@ pub enum ImportEvent {
     Finished(Result<ImportSummary, String>),
 }
 
-/// What a finished import reports to the screen.
+/// Counts of a finished import, for the screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportSummary {
     pub messages_added: u64,
     pub rows_quarantined: u64,
 }
 
-/// Who imports and why, as asked on the first screen.
+/// The export, the case and the investigator's entries from the setup form.
 #[derive(Debug, Clone)]
 pub struct ImportRequest {
     pub export: PathBuf,
@@ -240,8 +240,8 @@ pub struct ImportJob {
     finished: bool,
 }
 
-/// Fewest milliseconds between two progress events, so a fast import does
-/// not flood the channel.
+/// Minimum time between two progress events, so a fast import does not
+/// flood the channel.
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(50);
 
 impl ImportJob {
@@ -311,6 +311,7 @@ fn run_import(
             serde_json::json!({ "investigator": info.investigator, "purpose": info.purpose, "interface": "tui" }),
         )?;
     }
+
     let options = crate::import::ImportOptions {
         lang: request.lang,
         ..Default::default()
@@ -341,6 +342,7 @@ fn run_import(
             return Err(error);
         }
     };
+
     let indexed = crate::cli::import_cmd::sync_index(&case, &mut |done, total| {
         report(Phase::Indexing, done, total)
     })?;

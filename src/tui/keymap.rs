@@ -9,10 +9,10 @@ use super::action::Action;
 use super::widgets::input::Edit;
 use crate::i18n::Lang;
 
-/// Where the keyboard focus is; each context has its own bindings.
+/// The place of the keyboard focus. Each context has its own bindings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Context {
-    /// The form that asks for the investigator and the purpose.
+    /// The form for the investigator's name and the purpose.
     Setup,
     /// The progress screen of an import.
     Importing,

@@ -12,9 +12,9 @@
 //! Cyrillic letters, box drawing) are one cell wide in most terminals and
 //! two in terminals set up for CJK. `--ambiguous-width 1` (the default)
 //! measures them as one cell. With `--ambiguous-width 2` every text the
-//! console draws measures them as two cells, and the cell after each one is
-//! marked as covered so ratatui never writes into the second half of the
-//! glyph; frames, rules and bars switch to ASCII, since box-drawing
+//! console draws measures them as two cells. The cell after each one is
+//! marked as covered, so ratatui never writes into the second half of the
+//! glyph. Frames, rules and bars switch to ASCII, because box-drawing
 //! characters are ambiguous too. Wide characters, ZWJ emoji and
 //! decomposed kana are measured per grapheme cluster and never cut.
 //!
@@ -61,10 +61,10 @@ use ratatui::layout::Rect;
 use app::{App, SearchMode};
 use format::Settings;
 
-/// Longest wait for an event before the loop polls the workers again.
+/// Maximum wait for an event before the loop polls the workers again.
 const TICK: Duration = Duration::from_millis(100);
 
-/// What `cwlens open` was asked to open.
+/// The folder `cwlens open` opens, and whether it needs an import first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OpenTarget {
     /// A case folder with its database and index.

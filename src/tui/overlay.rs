@@ -161,7 +161,7 @@ pub fn start_annotation(
     }
 }
 
-/// The default tags, then the other tags in use, then free text.
+/// Returns the picker entries: the default tags, the other tags in use, then free text.
 fn tag_options(browser: &Browser, present: &[String]) -> anyhow::Result<Vec<TagOption>> {
     let mut tags: Vec<String> = default_tags()
         .iter()
@@ -459,6 +459,7 @@ fn draw_prompt(buf: &mut Buffer, area: Rect, prompt: &Prompt, ui: &Ui<'_>) -> Op
             .pick("メモ（空にすると削除）", "Note (empty removes it)")
             .to_string(),
     };
+
     let inner = framed(
         buf,
         box_area,
@@ -469,6 +470,7 @@ fn draw_prompt(buf: &mut Buffer, area: Rect, prompt: &Prompt, ui: &Ui<'_>) -> Op
     if inner.height == 0 {
         return None;
     }
+
     let hint = match prompt.kind {
         PromptKind::Date => ui.pick(
             "例: 2024-03-05 または 2024-03-05 10:30",
@@ -484,6 +486,8 @@ fn draw_prompt(buf: &mut Buffer, area: Rect, prompt: &Prompt, ui: &Ui<'_>) -> Op
         &Line::styled(hint, style::dim()),
         ui.settings.ambiguous,
     );
+
+    // The field goes below the hint, or over it when the box has one row.
     let field = Rect::new(inner.x, inner.y + 1.min(inner.height - 1), inner.width, 1);
     fill(
         buf,
@@ -498,6 +502,7 @@ fn draw_prompt(buf: &mut Buffer, area: Rect, prompt: &Prompt, ui: &Ui<'_>) -> Op
         style::selected_unfocused(),
         ui.settings.ambiguous,
     );
+
     if let Some(error) = &prompt.error
         && inner.height > 2
     {
@@ -580,10 +585,10 @@ mod tests {
     fn help_lists_every_timeline_key() {
         let rows = help_rows(Context::Timeline, Lang::Ja);
         let keys: Vec<&str> = rows.iter().map(|(keys, _)| keys.as_str()).collect();
-        for wanted in [
+        for key in [
             "Enter", "r", "d", "p", "n", "N", "t", "s", "m", "j ↓", "q Ctrl-c", "?",
         ] {
-            assert!(keys.contains(&wanted), "{wanted} missing from {keys:?}");
+            assert!(keys.contains(&key), "{key} missing from {keys:?}");
         }
     }
 

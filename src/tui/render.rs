@@ -130,6 +130,8 @@ fn draw_top_bar(
     }
     let policy = ui.settings.ambiguous;
     fill(buf, area.x, area.y, area.width, style::status_bar());
+
+    // The case's counts on the right, the path of screens on the left.
     let right = header.map(|header| match ui.settings.lang {
         Lang::Ja => format!(
             "{} ルーム · {} 件 · {} 人 ",
@@ -146,6 +148,7 @@ fn draw_top_bar(
     });
     let right_line = Line::styled(right.unwrap_or_default(), style::status_bar());
     let right_width = line_width(&right_line, policy) as u16;
+
     let mut spans = vec![Span::styled(
         " cwlens",
         style::status_bar().add_modifier(ratatui::style::Modifier::BOLD),
@@ -154,6 +157,7 @@ fn draw_top_bar(
         spans.push(Span::styled(" › ", style::status_bar()));
         spans.push(Span::styled(screen.crumb(ui), style::status_bar()));
     }
+
     let left_room = area.width.saturating_sub(right_width + 1);
     let left = truncate_line(&Line::from(spans), usize::from(left_room), policy);
     paint_line(buf, area.x, area.y, left_room, &left, policy);

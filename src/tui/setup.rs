@@ -1,5 +1,6 @@
-//! The first screens for an export that has no case yet: a form that asks
-//! who investigates and why, then the progress of the import.
+//! The first screens for an export that has no case yet: a form for the
+//! investigator's name and the purpose of the investigation, then the
+//! progress of the import.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -17,7 +18,7 @@ use super::widgets::text::{clean, fill, paint_line};
 use crate::i18n::Lang;
 use crate::tui::format;
 
-/// Which field of the form has the focus.
+/// The field of the form that has the focus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SetupField {
     Investigator,
@@ -35,7 +36,7 @@ pub struct SetupForm {
     pub error: Option<String>,
 }
 
-/// What the form asks the console to do after an action.
+/// The console's next step after an action on the form.
 #[derive(Debug, PartialEq, Eq)]
 pub enum SetupOutcome {
     Stay,
@@ -309,6 +310,7 @@ pub fn draw_progress(buf: &mut Buffer, area: Rect, importing: &Importing, ui: &U
     if inner.height < 4 {
         return;
     }
+
     let phase = match importing.phase {
         Phase::Reading => ui.pick("エクスポートを読み込んでいます", "Reading the export"),
         Phase::Indexing => ui.pick("検索の索引を作っています", "Building the search index"),
@@ -321,6 +323,7 @@ pub fn draw_progress(buf: &mut Buffer, area: Rect, importing: &Importing, ui: &U
         &Line::raw(phase),
         policy,
     );
+
     let ratio = if importing.total == 0 {
         0.0
     } else {
@@ -334,6 +337,7 @@ pub fn draw_progress(buf: &mut Buffer, area: Rect, importing: &Importing, ui: &U
         Span::raw(format!(" {:>3.0}%", ratio * 100.0)),
     ]);
     paint_line(buf, inner.x, inner.y + 2, inner.width, &bar, policy);
+
     let counts = match (importing.phase, lang) {
         (Phase::Reading, _) => format!(
             "{} / {} KB",

@@ -77,7 +77,7 @@ pub mod style {
         Style::new().bg(Color::Blue).fg(Color::White)
     }
 
-    /// The selected row of a list that does not have the focus.
+    /// Returns the style of the selected row of a list without the focus.
     pub fn selected_unfocused() -> Style {
         Style::new().bg(Color::DarkGray)
     }

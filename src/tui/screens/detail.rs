@@ -15,8 +15,8 @@ use crate::tui::widgets::diff::char_diff;
 use crate::tui::widgets::notation::render_body;
 use crate::tui::widgets::text::{clean, clean_multiline, paint_line, prefixed, wrap_line};
 
-/// Rows one version may take. Past it the version is cut with a mark;
-/// this keeps a multi-megabyte body from filling memory with rows.
+/// Maximum rows of one version. A longer version is cut with a mark, so a
+/// multi-megabyte body does not fill memory with rows.
 const MAX_VERSION_ROWS: usize = 20_000;
 
 #[derive(Debug)]

@@ -103,7 +103,7 @@ impl PersonMessagesState {
         self.prepare(reader, height, names)
     }
 
-    /// Loads the page that holds the visible rows and their previews.
+    /// Loads the page that contains the visible rows, and their previews.
     pub fn prepare(
         &mut self,
         reader: &CaseReader,

@@ -43,7 +43,7 @@ impl RoomColumn {
         )
     }
 
-    /// The sortable column shown in table column `index`, if any.
+    /// Returns the sortable column drawn as table column `index`, if any.
     fn of_table_column(index: usize) -> Option<RoomColumn> {
         match index {
             1 => Some(RoomColumn::Name),
@@ -60,7 +60,7 @@ impl RoomColumn {
 pub struct RoomsState {
     rooms: Vec<RoomSummary>,
     /// Indices into `rooms` that pass the filter, in display order.
-    shown: Vec<usize>,
+    matching: Vec<usize>,
     pub sort: RoomColumn,
     pub descending: bool,
     pub filter: TextInput,
@@ -72,7 +72,7 @@ impl RoomsState {
     pub fn new(rooms: Vec<RoomSummary>) -> RoomsState {
         let mut state = RoomsState {
             rooms,
-            shown: Vec::new(),
+            matching: Vec::new(),
             sort: RoomColumn::LastActivity,
             descending: true,
             filter: TextInput::default(),
@@ -84,11 +84,11 @@ impl RoomsState {
     }
 
     pub fn shown_len(&self) -> usize {
-        self.shown.len()
+        self.matching.len()
     }
 
     pub fn selected_room(&self) -> Option<&RoomSummary> {
-        self.shown
+        self.matching
             .get(self.cursor.selected)
             .map(|&index| &self.rooms[index])
     }
@@ -97,7 +97,7 @@ impl RoomsState {
     pub fn refresh(&mut self, height: usize) {
         let selected_key = self.selected_room().map(|room| room.room_key);
         let needle = normalize::normalize(self.filter.text().trim());
-        self.shown = (0..self.rooms.len())
+        self.matching = (0..self.rooms.len())
             .filter(|&index| {
                 let room = &self.rooms[index];
                 needle.is_empty()
@@ -107,7 +107,7 @@ impl RoomsState {
             .collect();
         let rooms = &self.rooms;
         let sort = self.sort;
-        self.shown.sort_by(|&a, &b| {
+        self.matching.sort_by(|&a, &b| {
             let (a, b) = (&rooms[a], &rooms[b]);
             let order = match sort {
                 RoomColumn::Name => a.name.cmp(&b.name),
@@ -119,16 +119,16 @@ impl RoomsState {
             order.then(a.room_key.cmp(&b.room_key))
         });
         if self.descending {
-            self.shown.reverse();
+            self.matching.reverse();
         }
         let index = selected_key
             .and_then(|key| {
-                self.shown
+                self.matching
                     .iter()
                     .position(|&i| self.rooms[i].room_key == key)
             })
             .unwrap_or(0);
-        self.cursor.select(index, self.shown.len(), height);
+        self.cursor.select(index, self.matching.len(), height);
     }
 
     pub fn cycle_sort(&mut self, height: usize) {
@@ -169,10 +169,10 @@ impl RoomsState {
         }
         match self
             .cursor
-            .row_at(usize::from(y - table.y - 1), self.shown.len())
+            .row_at(usize::from(y - table.y - 1), self.matching.len())
         {
             Some(index) => {
-                self.cursor.select(index, self.shown.len(), height);
+                self.cursor.select(index, self.matching.len(), height);
                 true
             }
             None => false,
@@ -229,7 +229,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, state: &RoomsState, ui: &Ui<'_>) -> Op
         Span::styled(ui.pick("ルーム一覧", "Rooms"), style::title()),
         Span::raw(format!(
             " ({}/{})",
-            format::count(state.shown.len() as i64),
+            format::count(state.matching.len() as i64),
             format::count(state.rooms.len() as i64)
         )),
     ]);
@@ -285,7 +285,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, state: &RoomsState, ui: &Ui<'_>) -> Op
     }
     let height = list_height(table.height);
     let rows = state
-        .shown
+        .matching
         .iter()
         .skip(state.cursor.offset)
         .take(height)
@@ -298,7 +298,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, state: &RoomsState, ui: &Ui<'_>) -> Op
         focused: !state.filter_focused,
     };
     draw_table(buf, table, &view, ui.settings.ambiguous);
-    if state.shown.is_empty() && table.height > 1 {
+    if state.matching.is_empty() && table.height > 1 {
         let empty = Line::styled(
             ui.pick("条件に合うルームはありません", "No room matches the filter"),
             style::dim(),

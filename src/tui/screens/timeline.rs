@@ -5,8 +5,8 @@
 //! of a few hundred of them. Positions are indices into the whole
 //! timeline (0 is the oldest message). Moving near an edge of the window
 //! fetches the next chunk by keyset (`room_messages_after` and
-//! `room_messages_before`), whose cost does not grow with the position;
-//! jumps to the start, the end, a date or a message load a new window
+//! `room_messages_before`), whose cost does not grow with the position.
+//! Jumps to the start, the end, a date or a message load a new window
 //! around their anchor.
 
 use std::collections::{HashMap, VecDeque};
@@ -27,14 +27,14 @@ use crate::tui::widgets::text::{clean, fill, paint_line, prefixed};
 
 /// Messages fetched from the case at once.
 const CHUNK: i64 = 100;
-/// Messages kept in memory at most; the window drops the far end beyond it.
+/// Maximum messages kept in memory. Beyond it the window drops its far end.
 const MAX_WINDOW: usize = 500;
 /// Messages kept loaded beyond the view on both sides.
 const MARGIN: i64 = 60;
-/// Rows of a body shown in the timeline at most; the detail shows the rest.
+/// Maximum rows of a body in the timeline. The detail shows the rest.
 const MAX_BODY_ROWS: usize = 30;
 
-/// Where a newly loaded window is anchored.
+/// The anchor of a newly loaded window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Anchor {
     Start,
@@ -149,7 +149,7 @@ impl TimelineState {
     pub fn jump(&mut self, reader: &CaseReader, anchor: Anchor, ui: &Ui<'_>) -> anyhow::Result<()> {
         let room_key = self.room.room_key;
         let half = CHUNK;
-        // `position` is where the anchor sits in the timeline; the window
+        // `position` is the anchor's place in the timeline. The window
         // starts as many messages before it as were read before it.
         let (before, after, position) = match anchor {
             Anchor::Start => (
@@ -177,6 +177,7 @@ impl TimelineState {
                 position,
             ),
         };
+
         self.window_start = (position - before.len() as i64).max(0);
         self.window = before.into_iter().chain(after).collect();
         self.layouts.clear();
@@ -189,6 +190,7 @@ impl TimelineState {
             self.selected - 3
         }
         .max(0);
+
         self.ensure_window(reader)?;
         self.settle(ui);
         Ok(())
@@ -475,7 +477,7 @@ pub fn layout_message(
     }
 }
 
-/// Marks after the sender: edited, deleted, history, star, tags, note.
+/// Returns the marks after the sender: edited, deleted, history, star, tags, note.
 pub fn marks(message: &MessageView, ui: &Ui<'_>) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
     if message.edited {

@@ -121,12 +121,12 @@ fn open_export(
     (dir, app)
 }
 
-fn check_screen(app: &App, what: &str) -> Buffer {
+fn check_screen(app: &App, screen_name: &str) -> Buffer {
     let (buffer, _) = draw(app);
     let problems = overlaps(&buffer, app.settings.ambiguous);
     assert!(
         problems.is_empty(),
-        "{what}: {problems:#?}\n{}",
+        "{screen_name}: {problems:#?}\n{}",
         screen_text(&buffer)
     );
     let border = if app.settings.ambiguous == AmbiguousWidth::Wide {
@@ -177,7 +177,7 @@ const EMOJI_ROOM: &[Row<'_>] = &[
 ];
 
 #[test]
-fn b12_zwj_emoji_and_nfd_kana_keep_borders() {
+fn b12_emoji_and_nfd_keep_borders() {
     let accounts: &[(&str, &str)] = &[("7", "試験 太郎"), ("8", "カ\u{3099}イト\u{3099} 次郎")];
     for (width, height) in [(80, 24), (120, 40), (33, 12)] {
         let (_dir, mut app) = open_export(
@@ -438,12 +438,12 @@ const HOSTILE_ROOM: &[Row<'_>] = &[
     ),
 ];
 
-fn assert_no_raw_controls(buffer: &Buffer, what: &str) {
+fn assert_no_raw_controls(buffer: &Buffer, screen_name: &str) {
     let symbols = all_symbols(buffer);
     for c in symbols.chars() {
         assert!(
             !(c.is_control() || crate::text::sanitize::is_bidi_control(c)),
-            "{what}: raw {c:?} in the buffer"
+            "{screen_name}: raw {c:?} in the buffer"
         );
     }
 }
@@ -468,6 +468,7 @@ fn b16_controls_never_reach_the_buffer() {
     assert!(text.contains("確認済み␛[2J␛[H␛[31m【重要】"), "{text}");
     assert!(text.contains("承認しました␍却下"), "{text}");
     assert!(text.contains("<U+202E>abc"), "{text}");
+
     for action in [
         Action::Open,
         Action::Back,
@@ -481,6 +482,7 @@ fn b16_controls_never_reach_the_buffer() {
         let buffer = check_screen(&app, "other screens");
         assert_no_raw_controls(&buffer, "other screens");
     }
+
     feed(&mut app, [Action::ShowSearch]);
     type_text(&mut app, "PWNED");
     feed(&mut app, [Action::Submit]);
@@ -488,7 +490,7 @@ fn b16_controls_never_reach_the_buffer() {
     assert_no_raw_controls(&buffer, "search");
 }
 
-/// A terminal output that keeps what was written to it.
+/// A terminal output that keeps screen_name was written to it.
 #[derive(Clone, Default)]
 struct Capture(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
 
@@ -513,6 +515,7 @@ fn b16_terminal_output_carries_no_data_escapes() {
         AmbiguousWidth::Narrow,
     );
     feed(&mut app, [Action::Open, Action::Top]);
+
     let captured = Capture::default();
     let backend = CrosstermBackend::new(captured.clone());
     let mut terminal = Terminal::with_options(
@@ -523,6 +526,7 @@ fn b16_terminal_output_carries_no_data_escapes() {
     )
     .unwrap();
     terminal.draw(|frame| render::draw(frame, &app)).unwrap();
+
     let bytes = captured.0.borrow().clone();
     let output = String::from_utf8_lossy(&bytes);
     for forbidden in [
@@ -542,7 +546,7 @@ fn b16_terminal_output_carries_no_data_escapes() {
 }
 
 #[test]
-fn b17_cursor_sits_at_caret_and_paste_never_submits() {
+fn b17_caret_and_paste() {
     let mut app = open_app(
         sample_case(),
         80,
@@ -617,7 +621,7 @@ fn b17_cursor_hidden_without_text_field() {
 }
 
 #[test]
-fn b22_large_body_is_cut_in_timeline_and_whole_in_detail() {
+fn b22_large_body_cut_then_whole() {
     let accounts: &[(&str, &str)] = &[("7", "試験 太郎")];
     let big = "長い本文です。".repeat(200_000);
     let messages: &[Row<'_>] = &[(

@@ -83,12 +83,12 @@ fn shared() -> &'static Shared {
     })
 }
 
-/// The sample case shared by tests that do not write to it.
+/// Returns the sample case that tests share when they do not write to it.
 pub fn sample_case() -> &'static Path {
     &shared().read_only
 }
 
-/// A copy of the sample case for one test that writes to it.
+/// Returns a copy of the sample case for one test that writes to it.
 pub fn own_sample_case() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let case = dir.path().join("sample-case");
@@ -138,9 +138,9 @@ pub fn type_text(app: &mut App, text: &str) {
 /// Draws the app through a ratatui `Terminal` on a `TestBackend` and
 /// returns the frame's buffer and where the cursor was put.
 ///
-/// The frame's buffer is what ratatui diffs and sends, with the cells it
-/// skips still marked; the backend's copy holds only the cells it was
-/// sent. Both are checked for raw control characters.
+/// The frame's buffer is what ratatui diffs and sends, and it still marks
+/// the cells the diff skips. The backend's copy contains only the cells it
+/// was sent. Both are checked for raw control characters.
 pub fn draw(app: &App) -> (Buffer, Option<Position>) {
     let mut terminal = Terminal::new(TestBackend::new(app.size.width, app.size.height)).unwrap();
     let buffer = terminal

@@ -42,7 +42,7 @@ fn hostile_text() -> impl Strategy<Value = String> {
     ]
 }
 
-/// A body of Chatwork notation pieces and hostile text.
+/// Returns bodies made of Chatwork notation pieces and hostile text.
 fn body() -> impl Strategy<Value = String> {
     let tag = prop::sample::select(vec![
         "[To:1]",
@@ -504,8 +504,8 @@ proptest! {
                 .max()
                 .unwrap_or(0);
             // A cluster wider than the room left after the indent gets a
-            // row of its own; that row is the one allowed to overflow, by
-            // at most the indent (half the width).
+            // row of its own. That row is the one allowed to overflow, by at
+            // most the indent, which is at most half the width.
             prop_assert!(used <= width.max(widest + width / 2), "{used} > {width}: {line:?}");
         }
         let _ = crate::tui::widgets::notation::plain_text(&body, &names);

@@ -112,7 +112,7 @@ fn timeline_moves_pages_and_jumps() {
 }
 
 #[test]
-fn every_message_is_reached_one_step_at_a_time() {
+fn timeline_steps_through_every_message() {
     let mut app = app();
     open_room_named(&mut app, "営業部");
     feed(&mut app, [Action::Top]);
@@ -174,6 +174,7 @@ fn reply_jump_selects_replied_message() {
     let env = app.env();
     let browser = app.browser_mut().unwrap();
     let reader = &browser.session.reader;
+
     // Find a reply whose target is in the case.
     let mut found = None;
     'rooms: for room in reader.rooms(RoomSort::Name).unwrap() {
@@ -194,6 +195,7 @@ fn reply_jump_selects_replied_message() {
         }
     }
     let (reply_key, target_key) = found.expect("the sample holds a reply to a message in the case");
+
     browser.open_message_in_room(reply_key, &env).unwrap();
     assert_eq!(
         timeline(&app).selected_message().unwrap().msg_key,
@@ -548,10 +550,10 @@ fn annotations_are_saved_and_audited() {
     assert!(text.contains("本人に確認済み"), "{text}");
 
     let actions = audit_actions(&case);
-    for wanted in ["open_room", "star_add", "tag_add", "note_set"] {
+    for action in ["open_room", "star_add", "tag_add", "note_set"] {
         assert!(
-            actions.iter().any(|action| action == wanted),
-            "{wanted} missing from {actions:?}"
+            actions.iter().any(|action| action == action),
+            "{action} missing from {actions:?}"
         );
     }
     let reader = &app.browser().unwrap().session.reader;

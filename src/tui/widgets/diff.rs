@@ -15,7 +15,7 @@ use similar::{ChangeTag, TextDiff};
 use super::text::clean_multiline;
 use crate::tui::theme::style;
 
-/// Longest time one diff may take. Past it, `similar` returns a coarser
+/// Maximum time one diff may take. Past it, `similar` returns a coarser
 /// but still correct diff, so a huge edited body cannot freeze the screen.
 const DIFF_TIMEOUT: Duration = Duration::from_millis(300);
 

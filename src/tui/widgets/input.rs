@@ -18,8 +18,8 @@ use unicode_segmentation::UnicodeSegmentation;
 use super::text::paint_line;
 use crate::text::width::{AmbiguousWidth, display_width, grapheme_width};
 
-/// Longest text a field accepts, in bytes. Keeps a runaway paste from
-/// making every keystroke slow.
+/// Maximum length of a field's text, in bytes. It keeps a runaway paste
+/// from making every keystroke slow.
 pub const MAX_INPUT_BYTES: usize = 4096;
 
 /// An editing operation on a text field.

@@ -1,11 +1,11 @@
 //! Chatwork notation drawn as readable terminal rows.
 //!
 //! A body is parsed into the [`Node`] tree of `text::notation` and laid out
-//! for one width: quotes become indented blocks headed by author and time,
-//! info boxes carry their title, tasks show assignee, state and deadline,
-//! mentions and replies are marked, file links show name and size, and
-//! system messages read as sentences. Emoticons such as `(bow)` are plain
-//! text in the body and stay as written.
+//! for one width. Quotes become indented blocks headed by author and time,
+//! and info boxes carry their title. Tasks show assignee, state and
+//! deadline. Mentions and replies are marked, file links show name and
+//! size, and system messages read as sentences. Emoticons such as `(bow)`
+//! are plain text in the body and stay as written.
 
 use std::collections::HashMap;
 
@@ -23,7 +23,7 @@ use crate::tui::theme::{Glyphs, style};
 /// there and marked as cut; the message detail shows all of it.
 pub const PREVIEW_BYTES: usize = 16 * 1024;
 
-/// What a renderer needs besides the body.
+/// Names, settings and glyphs a renderer needs besides the body.
 pub struct RenderContext<'a> {
     /// Accounts by account ID, for mentions, replies and person tags.
     pub names: &'a HashMap<String, AccountLabel>,
@@ -172,13 +172,15 @@ impl Layout<'_, '_> {
             return;
         }
         let mut spans = std::mem::take(&mut self.inline);
-        // The line break before a closing tag ends the paragraph; it is not an empty row.
+        // Line breaks at the end of a paragraph, before a closing tag or
+        // the end of the body, add no empty rows.
         if let Some(last) = spans.last_mut()
             && last.content.ends_with('\n')
         {
             let trimmed = last.content.trim_end_matches('\n').to_string();
             last.content = trimmed.into();
         }
+
         let prefix_width = line_width(
             &Line::from(prefix.to_vec()),
             self.context.settings.ambiguous,
@@ -189,6 +191,7 @@ impl Layout<'_, '_> {
             self.truncated = true;
             return;
         }
+
         let (rows, cut) = wrap_line(
             &Line::from(spans),
             available,
@@ -399,6 +402,7 @@ impl Layout<'_, '_> {
             || lang.pick("なし", "none").to_string(),
             |unix| format::date(unix, self.context.settings.zone),
         );
+
         self.inline = vec![
             Span::styled(lang.pick("[タスク] ", "[Task] ").to_string(), style::task()),
             Span::styled(format!("{}: ", lang.pick("担当", "assignee")), style::dim()),

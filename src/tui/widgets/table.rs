@@ -92,7 +92,7 @@ impl ListCursor {
 pub enum Width {
     /// Exactly this many cells.
     Fixed(u16),
-    /// What is left after the fixed columns; shared by all fill columns.
+    /// The cells left after the fixed columns, shared by all fill columns.
     Fill,
 }
 
@@ -158,7 +158,7 @@ pub fn column_widths(columns: &[Column], total: u16) -> Vec<u16> {
         .collect()
 }
 
-/// What [`draw_table`] draws.
+/// The rows and columns [`draw_table`] draws.
 pub struct TableView<'a> {
     pub columns: &'a [Column],
     /// The visible rows, starting at the cursor's offset, one line per cell.

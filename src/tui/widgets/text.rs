@@ -98,7 +98,7 @@ pub fn paint_line(
             last_start = Some(cursor);
             // ratatui's diff skips the cells a cluster covers by its own
             // measure (`native`). Where the terminal draws the cluster
-            // wider, the extra cells are marked Skip; where it draws it
+            // wider, the extra cells are marked Skip. Where it draws it
             // narrower, the cell carries the width the terminal uses.
             let native = g.cell_width().max(1);
             let drawn = drawn_width(g, width);
@@ -150,9 +150,9 @@ pub fn fill(buf: &mut Buffer, x: u16, y: u16, width: u16, style: Style) {
 /// glyph to the left whose second half reaches into it.
 ///
 /// Without that, the box's left border would land in the covered half of
-/// such a glyph: ratatui's diff skips a covered cell, so the border would
-/// never be sent, and a glyph two cells wide only under the Wide policy
-/// would be written over.
+/// such a glyph. ratatui's diff skips a covered cell, so the border would
+/// never be sent. A glyph that is two cells wide only under the Wide
+/// policy would be written over instead.
 pub fn clear_for_overlay(buf: &mut Buffer, area: Rect) {
     let area = area.intersection(buf.area);
     for y in area.top()..area.bottom() {
@@ -197,20 +197,20 @@ pub fn truncate_line(line: &Line<'_>, max: usize, policy: AmbiguousWidth) -> Lin
         let style = line.style.patch(span.style);
         last_style = style;
         let content = for_terminal(&span.content, false);
-        let mut kept = String::new();
+        let mut fitted_text = String::new();
         for g in content.graphemes(true) {
             let width = grapheme_width(g, policy);
             if used + width > budget {
-                if !kept.is_empty() {
-                    out.push(Span::styled(kept, style));
+                if !fitted_text.is_empty() {
+                    out.push(Span::styled(fitted_text, style));
                 }
                 break 'spans;
             }
             used += width;
-            kept.push_str(g);
+            fitted_text.push_str(g);
         }
-        if !kept.is_empty() {
-            out.push(Span::styled(kept, style));
+        if !fitted_text.is_empty() {
+            out.push(Span::styled(fitted_text, style));
         }
     }
     if ellipsis <= max {
@@ -323,7 +323,7 @@ mod tests {
     }
 
     #[test]
-    fn paint_stops_before_wide_cluster_that_does_not_fit() {
+    fn paint_stops_before_wide_cluster() {
         let mut buf = Buffer::empty(Rect::new(0, 0, 5, 1));
         buf[(4, 0)].set_symbol("|");
         let end = paint_line(
