@@ -95,7 +95,9 @@ pub enum RevisionKind {
 impl RevisionKind {
     pub fn parse(raw: &str) -> Option<RevisionKind> {
         match crate::text::normalize::fold_header(raw).as_str() {
-            "編集" | "edit" | "edited" | "update" | "updated" | "変更" => Some(RevisionKind::Edit),
+            "編集" | "edit" | "edited" | "update" | "updated" | "変更" => {
+                Some(RevisionKind::Edit)
+            }
             "削除" | "delete" | "deleted" | "remove" | "removed" => Some(RevisionKind::Delete),
             _ => None,
         }

@@ -55,8 +55,12 @@ impl Mapped {
     /// Maps a byte range of the normalized text to the smallest byte range
     /// of the original text that covers it. Always returns char boundaries.
     pub fn original_range(&self, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
-        let first = self.spans.partition_point(|(offset, _)| *offset < range.start);
-        let last = self.spans.partition_point(|(offset, _)| *offset < range.end);
+        let first = self
+            .spans
+            .partition_point(|(offset, _)| *offset < range.start);
+        let last = self
+            .spans
+            .partition_point(|(offset, _)| *offset < range.end);
         if first >= self.spans.len() || first >= last {
             let end = self.spans.last().map_or(0, |(_, span)| span.end);
             return end..end;
