@@ -162,7 +162,8 @@ pub struct SearchArgs {
     #[arg(long)]
     pub no_kana_fold: bool,
     /// The query; several arguments are joined with spaces.
-    #[arg(required = true, value_name = "QUERY", allow_hyphen_values = true)]
+    /// A query that starts with `-` goes after `--`: `cwlens search --case DIR -- -word`.
+    #[arg(required = true, value_name = "QUERY")]
     pub query: Vec<String>,
 }
 
@@ -187,6 +188,7 @@ pub struct TagArgs {
     /// Tag every message this query finds.
     #[arg(long, value_name = "QUERY", allow_hyphen_values = true)]
     pub query: Option<String>,
+
     /// Tag to add.
     #[arg(long, value_name = "TAG")]
     pub add: Option<String>,

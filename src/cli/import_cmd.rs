@@ -61,12 +61,12 @@ pub fn run(args: &ImportArgs, lang: Lang) -> anyhow::Result<i32> {
         Some(path) => Mapping::load(path)?,
         None => Mapping::default(),
     };
+    import::detect_layout(&args.export, &mapping, lang)?;
     let case_dir = match &args.case {
         Some(dir) => dir.clone(),
         None => default_case_dir(&args.export)?,
     };
     import::check_case_outside_export(&args.export, &case_dir, lang)?;
-    import::detect_layout(&args.export, &mapping, lang)?;
     let is_new = !case_dir.join(crate::store::DATABASE_FILE).exists();
     let case = Case::open_or_create(&case_dir)?;
     super::logging::init(&case.log_dir());
