@@ -22,7 +22,7 @@ if [ ! -d "$out/export" ]; then
 fi
 export_bytes=$(du -sb "$out/export" | cut -f1)
 
-rm -rf "$out/case"
+[ -n "${SKIP_IMPORT:-}" ] || rm -rf "$out/case"
 /usr/bin/time -v "$bin" import "$out/export" --case "$out/case" --quiet --purpose bench \
   >/dev/null 2>"$out/import.time"
 seconds=$(awk -F': ' '/Elapsed/{split($2,t,":"); s=0; for(i=1;i<=length(t);i++) s=s*60+t[i]; print s}' "$out/import.time")
@@ -37,20 +37,21 @@ head -1 "$out/search.tsv"
 
 # Whole-process `search --count`, and ripgrep over the raw export, per query.
 : >"$out/compare.tsv"
-grep -v '^#' bench/queries.txt | head -40 | while IFS= read -r q; do
+mapfile -t sample < <(grep -v '^#' bench/queries.txt | awk 'NR % 3 == 1' | head -n 40)
+for q in "${sample[@]}"; do
   t0=$(date +%s%N); c=$("$bin" search --case "$out/case" --count -- "\"$q\"" 2>/dev/null || true); t1=$(date +%s%N)
-  r=$(rg -c -F -- "$q" "$out/export" 2>/dev/null | awk -F: '{s+=$NF} END{print s+0}'); t2=$(date +%s%N)
+  r=$( (rg -c -F -- "$q" "$out/export" 2>/dev/null || true) | awk -F: '{s+=$NF} END{print s+0}'); t2=$(date +%s%N)
   printf '%s\t%s\t%.1f\t%s\t%.1f\n' "$q" "$c" "$(( (t1 - t0) / 1000 ))e-3" "$r" "$(( (t2 - t1) / 1000 ))e-3" >>"$out/compare.tsv"
 done
 p50() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
-echo "whole-process search --count p50: $(cut -f3 "$out/compare.tsv" | p50) ms; ripgrep -c -F p50: $(cut -f5 "$out/compare.tsv" | p50) ms (40 queries; counts side by side in $out/compare.tsv)"
+echo "whole-process search --count p50: $(cut -f3 "$out/compare.tsv" | p50) ms; ripgrep -c -F p50: $(cut -f5 "$out/compare.tsv" | p50) ms (${#sample[@]} queries; counts side by side in $out/compare.tsv)"
 
 # SQLite FTS5 trigram over the same message bodies.
 fts=$out/fts.sqlite
 rm -f "$fts"
 sqlite3 "$fts" "ATTACH '$out/case/case.sqlite' AS c; CREATE VIRTUAL TABLE f USING fts5(body, tokenize='trigram'); INSERT INTO f SELECT body FROM c.messages;"
 : >"$out/fts.tsv"
-grep -v '^#' bench/queries.txt | head -40 | while IFS= read -r q; do
+for q in "${sample[@]}"; do
   esc=${q//\'/\'\'}
   t0=$(date +%s%N); c=$(sqlite3 "$fts" "SELECT count(*) FROM f WHERE body LIKE '%$esc%';"); t1=$(date +%s%N)
   printf '%s\t%s\t%.1f\n' "$q" "$c" "$(( (t1 - t0) / 1000 ))e-3" >>"$out/fts.tsv"
