@@ -116,7 +116,14 @@ pub fn run(args: &ImportArgs, lang: Lang) -> anyhow::Result<i32> {
         }
         bar.set_position(done);
     };
-    let mut on_commit = || Ok(());
+    let indexer = crate::index::LiveIndexer::start(
+        &case_dir.join(crate::store::DATABASE_FILE),
+        &case.index_dir(),
+    )?;
+    let mut on_commit = || {
+        indexer.catch_up();
+        Ok(())
+    };
     let result = import::run(
         &args.export,
         &case,
@@ -124,6 +131,14 @@ pub fn run(args: &ImportArgs, lang: Lang) -> anyhow::Result<i32> {
         &mut on_progress,
         &mut on_commit,
     );
+    bar.set_message(lang.pick("索引を確定中", "finishing the index"));
+    let indexed = match &result {
+        Ok(_) => Some(indexer.finish()),
+        Err(_) => {
+            drop(indexer);
+            None
+        }
+    };
     bar.finish_and_clear();
     let report = match result {
         Ok(report) => report,
@@ -136,7 +151,15 @@ pub fn run(args: &ImportArgs, lang: Lang) -> anyhow::Result<i32> {
             return Err(error);
         }
     };
-    let indexed = index_case(&case, args.quiet, lang)?;
+    let indexed = match indexed {
+        Some(Ok(report)) => report,
+        // An index that failed to build is rebuilt from the database.
+        Some(Err(error)) => {
+            tracing::warn!(error = %error, "indexing during import failed; rebuilding");
+            index_case(&case, args.quiet, lang)?
+        }
+        None => unreachable!("the import succeeded"),
+    };
     crate::audit::record(&case, "import", import_audit_detail(&case, &report)?)?;
     let elapsed = started.elapsed();
     tracing::info!(
