@@ -5,6 +5,7 @@
 
 mod args;
 mod case_cmds;
+mod export_cmd;
 mod import_cmd;
 pub mod logging;
 mod search_cmd;
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Generate(args) => case_cmds::generate(&args, lang),
         Command::Search(args) => search_cmd::search(&args, lang),
         Command::Reindex(args) => search_cmd::reindex(&args, lang),
+        Command::Export(args) => export_cmd::run(&args, lang),
     }
 }
 
