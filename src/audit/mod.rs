@@ -1,1 +1,326 @@
-//! audit
+//! The audit log: an append-only, hash-chained record of every action
+//! taken on a case, and `verify`, which checks the chain and the export.
+//!
+//! Each entry's hash covers its own fields and the previous entry's hash,
+//! so changing or removing an entry in the middle breaks every later link.
+//! Removing entries from the end cannot be seen from inside the database:
+//! `cwlens audit` prints the head hash so it can be written down elsewhere.
+
+pub mod verify;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::store::Case;
+
+/// The previous-hash of the first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One audit entry as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    pub seq: i64,
+    /// RFC 3339 time in UTC.
+    pub at: String,
+    pub os_user: String,
+    pub investigator: String,
+    pub action: String,
+    /// JSON text of the action's details.
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl Entry {
+    /// Computes the hash this entry must carry.
+    pub fn expected_hash(&self) -> String {
+        entry_hash(
+            &self.prev_hash,
+            self.seq,
+            &self.at,
+            &self.os_user,
+            &self.investigator,
+            &self.action,
+            &self.detail,
+        )
+    }
+}
+
+fn entry_hash(
+    prev: &str,
+    seq: i64,
+    at: &str,
+    os_user: &str,
+    investigator: &str,
+    action: &str,
+    detail: &str,
+) -> String {
+    let mut hasher = Sha256::new();
+    for part in [
+        prev,
+        &seq.to_string(),
+        at,
+        os_user,
+        investigator,
+        action,
+        detail,
+    ] {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    crate::import::source::hex(&hasher.finalize())
+}
+
+/// The login name of the user running cwlens.
+pub fn os_user() -> String {
+    whoami::username()
+        .ok()
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Appends an entry to the case's audit log.
+pub fn record(case: &Case, action: &str, detail: serde_json::Value) -> anyhow::Result<()> {
+    let investigator = case.info()?.investigator;
+    append(case.conn(), &os_user(), &investigator, action, &detail)?;
+    Ok(())
+}
+
+/// Appends an entry in its own transaction, linking it to the last one.
+pub fn append(
+    conn: &Connection,
+    os_user: &str,
+    investigator: &str,
+    action: &str,
+    detail: &serde_json::Value,
+) -> rusqlite::Result<Entry> {
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let result = (|| {
+        let last: Option<(i64, String)> = conn
+            .query_row(
+                "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        let (seq, prev_hash) = match last {
+            Some((seq, hash)) => (seq + 1, hash),
+            None => (1, GENESIS.to_string()),
+        };
+        let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let detail = detail.to_string();
+        let hash = entry_hash(&prev_hash, seq, &at, os_user, investigator, action, &detail);
+        conn.execute(
+            "INSERT INTO audit_log (seq, at, os_user, investigator, action, detail, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![seq, at, os_user, investigator, action, detail, prev_hash, hash],
+        )?;
+        Ok(Entry {
+            seq,
+            at,
+            os_user: os_user.to_string(),
+            investigator: investigator.to_string(),
+            action: action.to_string(),
+            detail,
+            prev_hash,
+            hash,
+        })
+    })();
+    match result {
+        Ok(entry) => {
+            conn.execute_batch("COMMIT")?;
+            Ok(entry)
+        }
+        Err(error) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(error)
+        }
+    }
+}
+
+/// Every entry, oldest first.
+pub fn entries(conn: &Connection) -> rusqlite::Result<Vec<Entry>> {
+    let mut statement = conn.prepare(
+        "SELECT seq, at, os_user, investigator, action, detail, prev_hash, hash FROM audit_log ORDER BY seq",
+    )?;
+    let rows = statement.query_map([], |row| {
+        Ok(Entry {
+            seq: row.get(0)?,
+            at: row.get(1)?,
+            os_user: row.get(2)?,
+            investigator: row.get(3)?,
+            action: row.get(4)?,
+            detail: row.get(5)?,
+            prev_hash: row.get(6)?,
+            hash: row.get(7)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// A break in the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainProblem {
+    pub seq: i64,
+    pub problem: String,
+}
+
+/// Checks every link of the chain.
+pub fn check_chain(conn: &Connection) -> rusqlite::Result<Vec<ChainProblem>> {
+    let mut problems = Vec::new();
+    let mut previous_hash = GENESIS.to_string();
+    let mut expected_seq = 1;
+    for entry in entries(conn)? {
+        if entry.seq != expected_seq {
+            problems.push(ChainProblem {
+                seq: entry.seq,
+                problem: format!("entries {expected_seq} to {} are missing", entry.seq - 1),
+            });
+        }
+        if entry.prev_hash != previous_hash {
+            problems.push(ChainProblem {
+                seq: entry.seq,
+                problem: "does not link to the entry before it".into(),
+            });
+        }
+        if entry.hash != entry.expected_hash() {
+            problems.push(ChainProblem {
+                seq: entry.seq,
+                problem: "was changed after it was written (hash does not match)".into(),
+            });
+        }
+        previous_hash = entry.hash.clone();
+        expected_seq = entry.seq + 1;
+    }
+    Ok(problems)
+}
+
+/// The files one import read, summarized for its audit entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportFiles {
+    pub count: usize,
+    /// SHA-256 over one line `path TAB sha256 TAB size` per file, sorted by path.
+    pub digest: String,
+}
+
+/// Summarizes the source files an import recorded.
+pub fn import_files(conn: &Connection, import_id: i64) -> rusqlite::Result<ImportFiles> {
+    let mut statement = conn.prepare(
+        "SELECT path, sha256, size FROM source_files WHERE import_id = ?1 ORDER BY path",
+    )?;
+    let rows = statement.query_map([import_id], |row| {
+        Ok(format!(
+            "{}\t{}\t{}\n",
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, i64>(2)?
+        ))
+    })?;
+    let mut hasher = Sha256::new();
+    let mut count = 0;
+    for line in rows {
+        hasher.update(line?.as_bytes());
+        count += 1;
+    }
+    Ok(ImportFiles {
+        count,
+        digest: crate::import::source::hex(&hasher.finalize()),
+    })
+}
+
+/// The hash of the newest entry, or the genesis value for an empty log.
+pub fn head_hash(conn: &Connection) -> rusqlite::Result<String> {
+    Ok(conn
+        .query_row(
+            "SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?
+        .unwrap_or_else(|| GENESIS.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case() -> (tempfile::TempDir, Case) {
+        let dir = tempfile::tempdir().unwrap();
+        let case = Case::open_or_create(&dir.path().join("case")).unwrap();
+        (dir, case)
+    }
+
+    #[test]
+    fn entries_link_to_each_other() {
+        let (_dir, case) = case();
+        for index in 0..3 {
+            append(
+                case.conn(),
+                "user",
+                "調査 太郎",
+                "search",
+                &serde_json::json!({ "query": index }),
+            )
+            .unwrap();
+        }
+        let entries = entries(case.conn()).unwrap();
+        assert_eq!(entries.len(), 3);
+        assert_eq!(entries[0].prev_hash, GENESIS);
+        assert_eq!(entries[1].prev_hash, entries[0].hash);
+        assert!(check_chain(case.conn()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn changed_entry_breaks_chain() {
+        let (_dir, case) = case();
+        for index in 0..3 {
+            append(
+                case.conn(),
+                "user",
+                "",
+                "search",
+                &serde_json::json!({ "query": index }),
+            )
+            .unwrap();
+        }
+        case.conn()
+            .execute(
+                "UPDATE audit_log SET detail = '{\"query\":99}' WHERE seq = 2",
+                [],
+            )
+            .unwrap();
+        let problems = check_chain(case.conn()).unwrap();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].seq, 2);
+    }
+
+    #[test]
+    fn deleted_entry_breaks_chain() {
+        let (_dir, case) = case();
+        for index in 0..3 {
+            append(
+                case.conn(),
+                "user",
+                "",
+                "search",
+                &serde_json::json!({ "query": index }),
+            )
+            .unwrap();
+        }
+        case.conn()
+            .execute("DELETE FROM audit_log WHERE seq = 2", [])
+            .unwrap();
+        let problems = check_chain(case.conn()).unwrap();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.seq == 3 && p.problem.contains("missing"))
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.seq == 3 && p.problem.contains("link"))
+        );
+    }
+}

@@ -38,6 +38,14 @@ pub enum Command {
     Search(SearchArgs),
     /// Rebuild the search index of a case from its database.
     Reindex(ReindexArgs),
+    /// Run a keyword list as a batch and report hits per term, room and person.
+    Keywords(KeywordsArgs),
+    /// Add or remove a tag on one message or on every result of a query.
+    Tag(TagArgs),
+    /// List the audit log of a case.
+    Audit(AuditArgs),
+    /// Check the audit chain, the case database and the export's files against their recorded hashes.
+    Verify(VerifyArgs),
     /// Write messages to CSV for spreadsheets or to an HTML report, with a manifest of hashes.
     Export(ExportArgs),
 }
@@ -156,7 +164,8 @@ pub struct SearchArgs {
     #[arg(long)]
     pub no_kana_fold: bool,
     /// The query; several arguments are joined with spaces.
-    #[arg(required = true, value_name = "QUERY", allow_hyphen_values = true)]
+    /// A query that starts with `-` goes after `--`: `cwlens search --case DIR -- -word`.
+    #[arg(required = true, value_name = "QUERY")]
     pub query: Vec<String>,
 }
 
@@ -167,6 +176,69 @@ pub struct ReindexArgs {
     /// Do not draw a progress bar.
     #[arg(long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["message", "query"])))]
+#[command(group(clap::ArgGroup::new("change").required(true).args(["add", "remove"])))]
+pub struct TagArgs {
+    #[command(flatten)]
+    pub case: CaseArg,
+    /// Chatwork message ID of the message to tag.
+    #[arg(long, value_name = "ID")]
+    pub message: Option<String>,
+    /// Tag every message this query finds.
+    #[arg(long, value_name = "QUERY", allow_hyphen_values = true)]
+    pub query: Option<String>,
+
+    /// Tag to add.
+    #[arg(long, value_name = "TAG")]
+    pub add: Option<String>,
+    /// Tag to remove.
+    #[arg(long, value_name = "TAG")]
+    pub remove: Option<String>,
+    /// Zone for dates in the query's after:/before: (IANA name).
+    #[arg(long, value_name = "TZ", default_value = "Asia/Tokyo")]
+    pub tz: String,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub case: CaseArg,
+    /// Print JSON Lines, one entry per line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub case: CaseArg,
+    /// Export folder to check, when it has moved since the import.
+    #[arg(long, value_name = "DIR")]
+    pub export: Option<PathBuf>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct KeywordsArgs {
+    #[command(flatten)]
+    pub case: CaseArg,
+    /// Keyword list: one term or query per line, `#` starts a comment (see assets/keywords/harassment-ja.txt).
+    #[arg(long, value_name = "FILE")]
+    pub list: PathBuf,
+    /// Print one JSON object per term.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print CSV (UTF-8 with BOM, for spreadsheets).
+    #[arg(long)]
+    pub csv: bool,
+    /// Zone for dates in after:/before: (IANA name).
+    #[arg(long, value_name = "TZ", default_value = "Asia/Tokyo")]
+    pub tz: String,
 }
 
 #[derive(Debug, Args)]

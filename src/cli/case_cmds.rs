@@ -141,13 +141,33 @@ pub fn generate(args: &GenerateArgs, lang: Lang) -> anyhow::Result<i32> {
             }
         );
     }
-    let options = crate::generate::Options {
-        rooms: args.rooms,
-        messages: args.messages,
-        seed: args.seed,
-        ..crate::generate::Options::default()
-    };
+    let options = crate::generate::Options::new(args.rooms, args.messages, args.seed);
     let summary = crate::generate::generate(&args.out, &options, &mut |_| {})?;
-    println!("{}", serde_json::to_string(&summary)?);
+    match lang {
+        Lang::Ja => println!(
+            "{} に書き出しました: ルーム {}、アカウント {}、メッセージ {}（編集 {}、削除 {}、履歴 {}）、ファイル {}、{} バイト",
+            args.out.display(),
+            summary.rooms,
+            summary.accounts,
+            group_digits(summary.messages),
+            summary.edited,
+            summary.deleted,
+            summary.revisions,
+            summary.files,
+            group_digits(summary.bytes_written)
+        ),
+        Lang::En => println!(
+            "Wrote {}: {} rooms, {} accounts, {} messages ({} edited, {} deleted, {} revisions), {} files, {} bytes",
+            args.out.display(),
+            summary.rooms,
+            summary.accounts,
+            group_digits(summary.messages),
+            summary.edited,
+            summary.deleted,
+            summary.revisions,
+            summary.files,
+            group_digits(summary.bytes_written)
+        ),
+    }
     Ok(0)
 }

@@ -41,14 +41,6 @@ pub fn default_case_dir(export: &Path) -> anyhow::Result<PathBuf> {
         .join(format!("{name}-{}", &digest[..8])))
 }
 
-/// The login name of the user running cwlens, for the audit record.
-pub fn os_user() -> String {
-    ["USER", "USERNAME", "LOGNAME"]
-        .iter()
-        .find_map(|key| std::env::var(key).ok().filter(|value| !value.is_empty()))
-        .unwrap_or_else(|| "unknown".into())
-}
-
 pub fn run(args: &ImportArgs, lang: Lang) -> anyhow::Result<i32> {
     let source_tz: chrono_tz::Tz = args.source_tz.parse().map_err(|_| {
         anyhow::anyhow!(
@@ -69,12 +61,13 @@ pub fn run(args: &ImportArgs, lang: Lang) -> anyhow::Result<i32> {
         Some(path) => Mapping::load(path)?,
         None => Mapping::default(),
     };
+    import::detect_layout(&args.export, &mapping, lang)?;
     let case_dir = match &args.case {
         Some(dir) => dir.clone(),
         None => default_case_dir(&args.export)?,
     };
     import::check_case_outside_export(&args.export, &case_dir, lang)?;
-    import::detect_layout(&args.export, &mapping, lang)?;
+    let is_new = !case_dir.join(crate::store::DATABASE_FILE).exists();
     let case = Case::open_or_create(&case_dir)?;
     super::logging::init(&case.log_dir());
     if case.incomplete_import()?.is_some() {
@@ -88,9 +81,17 @@ pub fn run(args: &ImportArgs, lang: Lang) -> anyhow::Result<i32> {
     }
     let investigator = args.investigator.clone().or_else(|| {
         let info = case.info().ok()?;
-        info.investigator.is_empty().then(os_user)
+        info.investigator.is_empty().then(crate::audit::os_user)
     });
     case.set_people_and_purpose(investigator.as_deref(), args.purpose.as_deref())?;
+    let info = case.info()?;
+    if is_new {
+        crate::audit::record(
+            &case,
+            "case_created",
+            serde_json::json!({ "investigator": info.investigator, "purpose": info.purpose }),
+        )?;
+    }
     if case.info()?.purpose.is_empty() {
         eprintln!(
             "{}",
@@ -124,8 +125,19 @@ pub fn run(args: &ImportArgs, lang: Lang) -> anyhow::Result<i32> {
         &mut on_commit,
     );
     bar.finish_and_clear();
-    let report = result?;
+    let report = match result {
+        Ok(report) => report,
+        Err(error) => {
+            crate::audit::record(
+                &case,
+                "import_failed",
+                serde_json::json!({ "export": args.export.to_string_lossy(), "error": format!("{error:#}") }),
+            )?;
+            return Err(error);
+        }
+    };
     let indexed = index_case(&case, args.quiet, lang)?;
+    crate::audit::record(&case, "import", import_audit_detail(&case, &report)?)?;
     let elapsed = started.elapsed();
     tracing::info!(
         import_id = report.import_id,
@@ -143,6 +155,20 @@ pub fn run(args: &ImportArgs, lang: Lang) -> anyhow::Result<i32> {
         print_summary(&report, &case_dir, elapsed, lang);
     }
     Ok(0)
+}
+
+/// The audit record of an import: what was read, with a digest over the
+/// path, SHA-256 and size of every source file (kept in `source_files`).
+fn import_audit_detail(case: &Case, report: &ImportReport) -> anyhow::Result<serde_json::Value> {
+    let files = crate::audit::import_files(case.conn(), report.import_id)?;
+    Ok(serde_json::json!({
+        "import_id": report.import_id,
+        "export": report.export.to_string_lossy(),
+        "layout": report.layout.as_str(),
+        "counts": report.counts,
+        "source_files": files.count,
+        "source_files_sha256": files.digest,
+    }))
 }
 
 /// Brings the case's search index up to date, with a progress bar.

@@ -4,9 +4,11 @@
 //! difference, 2 an error.
 
 mod args;
+mod audit_cmds;
 mod case_cmds;
 mod export_cmd;
 mod import_cmd;
+mod keywords_cmd;
 pub mod logging;
 mod search_cmd;
 
@@ -30,6 +32,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Generate(args) => case_cmds::generate(&args, lang),
         Command::Search(args) => search_cmd::search(&args, lang),
         Command::Reindex(args) => search_cmd::reindex(&args, lang),
+        Command::Keywords(args) => keywords_cmd::run(&args, lang),
+        Command::Tag(args) => audit_cmds::tag(&args, lang),
+        Command::Audit(args) => audit_cmds::audit(&args, lang),
+        Command::Verify(args) => audit_cmds::verify(&args, lang),
         Command::Export(args) => export_cmd::run(&args, lang),
     }
 }
@@ -39,7 +45,7 @@ pub fn group_digits(value: u64) -> String {
     let digits = value.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             out.push(',');
         }
         out.push(digit);
@@ -50,8 +56,37 @@ pub fn group_digits(value: u64) -> String {
 /// Prints an error chain the way the command line shows every error.
 pub fn print_error(error: &anyhow::Error, lang: Lang) {
     let label = lang.pick("エラー", "error");
-    let text = crate::text::sanitize::for_terminal(&format!("{error:#}"), true).into_owned();
+    let message = match (lang, error.downcast_ref::<crate::store::StoreError>()) {
+        (Lang::Ja, Some(store_error)) => japanese_store_error(store_error),
+        _ => None,
+    }
+    .unwrap_or_else(|| format!("{error:#}"));
+    let text = crate::text::sanitize::for_terminal(&message, true).into_owned();
     eprintln!("cwlens: {label}: {text}");
+}
+
+/// The Japanese form of the case store errors a user meets most.
+fn japanese_store_error(error: &crate::store::StoreError) -> Option<String> {
+    use crate::store::StoreError;
+    Some(match error {
+        StoreError::NoCase(dir) => format!(
+            "{} にケースがありません。`cwlens import <EXPORT> --case {}` で作成してください",
+            dir.display(),
+            dir.display()
+        ),
+        StoreError::ImportRunning(dir) => format!(
+            "別の cwlens が {} に取り込み中です。終わるのを待つか、止めてからもう一度取り込んでください",
+            dir.display()
+        ),
+        StoreError::Damaged { path, source } => format!(
+            "ケースのデータベース {} が壊れています（{source}）。記録のため残したまま、新しいケースのフォルダにエクスポートを取り込み直してください",
+            path.display()
+        ),
+        StoreError::NewerSchema { found, supported } => format!(
+            "このケースは新しい cwlens で作られています（スキーマ {found}、この版は {supported} まで）。新しい cwlens を使ってください"
+        ),
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

@@ -36,7 +36,8 @@ pub fn iso_time(unix: i64, zone: Tz) -> String {
 
 pub fn search(args: &SearchArgs, lang: Lang) -> anyhow::Result<i32> {
     let zone = parse_zone(&args.tz, lang)?;
-    let session = Session::open(&args.case.case, zone, lang)?;
+    let case = Case::open(&args.case.case)?;
+    let session = Session::for_case(&case, zone, lang)?;
     let text = args.query.join(" ");
     let query = session.parse(&text);
     for error in &query.errors {
@@ -65,9 +66,20 @@ pub fn search(args: &SearchArgs, lang: Lang) -> anyhow::Result<i32> {
     };
     if args.count {
         let count = session.count(&query, options)?;
+        crate::audit::record(
+            &case,
+            "search",
+            serde_json::json!({ "query": text, "interface": "cli", "count": count }),
+        )?;
         println!("{count}");
         return Ok(if count > 0 { 0 } else { super::EXIT_NOT_FOUND });
     }
+    let case = Case::open(&args.case.case)?;
+    crate::audit::record(
+        &case,
+        "search",
+        serde_json::json!({ "query": text, "interface": "cli" }),
+    )?;
     let limit = args.limit.unwrap_or(usize::MAX);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut printed = 0usize;

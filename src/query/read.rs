@@ -624,6 +624,30 @@ impl CaseReader {
         rows.collect()
     }
 
+    /// Room name and sender of each message key, in the order of `keys`.
+    pub fn message_origins(&self, keys: &[i64]) -> rusqlite::Result<Vec<(String, AccountLabel)>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT r.name, r.room_id, a.account_key, a.account_id, a.name, a.resigned, a.known
+             FROM messages m JOIN rooms r ON r.room_key = m.room_key JOIN accounts a ON a.account_key = m.account_key
+             WHERE m.msg_key = ?1",
+        )?;
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            if let Some(origin) = statement
+                .query_row([key], |row| {
+                    let name: String = row.get(0)?;
+                    let id: String = row.get(1)?;
+                    let room = if name.is_empty() { id } else { name };
+                    Ok((room, account_from_row(row, 2)?))
+                })
+                .optional()?
+            {
+                out.push(origin);
+            }
+        }
+        Ok(out)
+    }
+
     /// All tags in use, with how many messages carry each.
     pub fn tag_counts(&self) -> rusqlite::Result<Vec<(String, i64)>> {
         let mut statement = self

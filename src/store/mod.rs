@@ -5,6 +5,7 @@
 //! investigator sees is copied into the database at import time, and the
 //! export folder is only ever opened for reading.
 
+pub mod annotations;
 mod schema;
 pub mod stats;
 pub mod writer;
@@ -109,6 +110,12 @@ impl Case {
             .map_err(damaged)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Short commands (search, stats) would otherwise checkpoint and fsync
+        // on every exit; SQLite's automatic checkpoints still bound the WAL.
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )?;
         conn.pragma_update(None, "cache_size", -32_000)?;
         schema::migrate(&mut conn).map_err(|error| match error {
             StoreError::Sqlite(source) => damaged(source),
@@ -149,6 +156,10 @@ impl Case {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(self.dir.join(DATABASE_FILE), flags)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )?;
         Ok(conn)
     }
 

@@ -1,0 +1,164 @@
+//! `cwlens verify`: checks that the audit chain is whole, that the case
+//! database is not damaged, and that every source file of the export still
+//! has the SHA-256 recorded when it was imported.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::ChainProblem;
+use crate::store::Case;
+
+/// One source file whose bytes differ from the import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileProblem {
+    pub path: String,
+    pub problem: FileProblemKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileProblemKind {
+    Missing,
+    Changed {
+        recorded: String,
+        found: String,
+    },
+    /// A file in the export that no import read.
+    Unrecorded,
+}
+
+/// Result of a verification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    pub export_path: Option<PathBuf>,
+    pub files_checked: usize,
+    pub files: Vec<FileProblem>,
+    pub chain: Vec<ChainProblem>,
+    pub audit_entries: usize,
+    pub head_hash: String,
+    /// Result of SQLite's `PRAGMA quick_check`; "ok" when sound.
+    pub database: String,
+}
+
+impl Verification {
+    pub fn is_clean(&self) -> bool {
+        self.files.is_empty() && self.chain.is_empty() && self.database == "ok"
+    }
+}
+
+/// Verifies a case. `export` overrides the export folder recorded in the case.
+pub fn verify(case: &Case, export: Option<&Path>) -> anyhow::Result<Verification> {
+    let conn = case.conn();
+    let database: String = conn.query_row("PRAGMA quick_check", [], |row| row.get(0))?;
+    let mut chain = super::check_chain(conn)?;
+    // The source file list each import recorded must still hash to what its audit entry says.
+    for entry in super::entries(conn)? {
+        if entry.action != "import" {
+            continue;
+        }
+        let detail: serde_json::Value = serde_json::from_str(&entry.detail).unwrap_or_default();
+        let (Some(import_id), Some(digest)) = (
+            detail["import_id"].as_i64(),
+            detail["source_files_sha256"].as_str(),
+        ) else {
+            continue;
+        };
+        if super::import_files(conn, import_id)?.digest != digest {
+            chain.push(ChainProblem {
+                seq: entry.seq,
+                problem: format!(
+                    "the source files recorded for import {import_id} were changed after the import"
+                ),
+            });
+        }
+    }
+    let audit_entries = super::entries(conn)?.len();
+    let export_path = export
+        .map(Path::to_path_buf)
+        .or_else(|| case.info().ok()?.export_path.map(PathBuf::from));
+
+    // The newest hash recorded for each path.
+    let mut recorded: BTreeMap<String, String> = BTreeMap::new();
+    let mut statement = conn.prepare(
+        "SELECT path, sha256 FROM source_files WHERE status IN ('complete', 'skipped') ORDER BY source_id",
+    )?;
+    let rows = statement.query_map([], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+    })?;
+    for row in rows {
+        let (path, sha256) = row?;
+        recorded.insert(path, sha256);
+    }
+
+    let mut files = Vec::new();
+    if let Some(root) = &export_path {
+        for (path, sha256) in &recorded {
+            let full = root.join(path);
+            if !full.is_file() {
+                files.push(FileProblem {
+                    path: path.clone(),
+                    problem: FileProblemKind::Missing,
+                });
+                continue;
+            }
+            let (found, _) = crate::import::source::hash_file(&full)?;
+            if &found != sha256 {
+                files.push(FileProblem {
+                    path: path.clone(),
+                    problem: FileProblemKind::Changed {
+                        recorded: sha256.clone(),
+                        found,
+                    },
+                });
+            }
+        }
+        let known: BTreeSet<&String> = recorded.keys().collect();
+        for path in data_files(root)? {
+            let relative = crate::import::csv_layout::relative_path(root, &path);
+            if !known.contains(&relative) {
+                files.push(FileProblem {
+                    path: relative,
+                    problem: FileProblemKind::Unrecorded,
+                });
+            }
+        }
+    }
+    Ok(Verification {
+        export_path,
+        files_checked: recorded.len(),
+        files,
+        chain,
+        audit_entries,
+        head_hash: super::head_hash(conn)?,
+        database,
+    })
+}
+
+/// CSV and JSON files below the export folder.
+fn data_files(root: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry?.path();
+            let kind = std::fs::symlink_metadata(&path)?.file_type();
+            if kind.is_dir() {
+                stack.push(path);
+            } else if kind.is_file()
+                && path.extension().is_some_and(|ext| {
+                    let ext = ext.to_string_lossy().to_lowercase();
+                    ext == "csv" || ext == "json" || ext == "jsonl"
+                })
+            {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}

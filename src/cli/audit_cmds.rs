@@ -1,0 +1,186 @@
+//! `cwlens tag`, `cwlens audit` and `cwlens verify`.
+
+use super::args::{AuditArgs, TagArgs, VerifyArgs};
+use crate::audit::{self, verify::FileProblemKind};
+use crate::i18n::Lang;
+use crate::query::Session;
+use crate::query::search::SearchOptions;
+use crate::store::{Case, annotations};
+use crate::text::sanitize::for_terminal;
+
+pub fn tag(args: &TagArgs, lang: Lang) -> anyhow::Result<i32> {
+    let case = Case::open(&args.case.case)?;
+    super::logging::init(&case.log_dir());
+    let keys: Vec<i64> = match (&args.message, &args.query) {
+        (Some(message_id), _) => {
+            let mut statement = case
+                .conn()
+                .prepare("SELECT msg_key FROM messages WHERE message_id = ?1")?;
+            let keys = statement
+                .query_map([message_id.trim()], |row| row.get(0))?
+                .collect::<Result<Vec<i64>, _>>()?;
+            if keys.is_empty() {
+                anyhow::bail!(
+                    "{}",
+                    match lang {
+                        Lang::Ja => format!("メッセージ {message_id} はこのケースにありません"),
+                        Lang::En => format!("message {message_id} is not in this case"),
+                    }
+                );
+            }
+            keys
+        }
+        (None, Some(text)) => {
+            let zone = super::search_cmd::parse_zone(&args.tz, lang)?;
+            let session = Session::open(&args.case.case, zone, lang)?;
+            let query = session.parse(text);
+            for error in &query.errors {
+                eprintln!("cwlens: {}", for_terminal(error, false));
+            }
+            if query.is_empty() {
+                anyhow::bail!("{}", lang.pick("検索語がありません", "no query"));
+            }
+            session.matching_keys(&query, SearchOptions::default())?
+        }
+        (None, None) => unreachable!("clap requires --message or --query"),
+    };
+    let reason = args.query.as_deref();
+    let (verb_ja, verb_en, changed) = match (&args.add, &args.remove) {
+        (Some(tag), _) => (
+            "付けました",
+            "added to",
+            annotations::add_tag(&case, &keys, tag, reason)?,
+        ),
+        (None, Some(tag)) => (
+            "外しました",
+            "removed from",
+            annotations::remove_tag(&case, &keys, tag, reason)?,
+        ),
+        (None, None) => unreachable!("clap requires --add or --remove"),
+    };
+    let tag = args
+        .add
+        .as_deref()
+        .or(args.remove.as_deref())
+        .unwrap_or_default();
+    match lang {
+        Lang::Ja => println!(
+            "タグ「{}」を {changed} 件に{verb_ja}（対象 {} 件）",
+            for_terminal(tag, false),
+            keys.len()
+        ),
+        Lang::En => println!(
+            "Tag {:?} {verb_en} {changed} messages ({} matched)",
+            tag,
+            keys.len()
+        ),
+    }
+    Ok(0)
+}
+
+pub fn audit(args: &AuditArgs, lang: Lang) -> anyhow::Result<i32> {
+    let case = Case::open(&args.case.case)?;
+    let entries = audit::entries(case.conn())?;
+    for entry in &entries {
+        if args.json {
+            println!("{}", serde_json::to_string(entry)?);
+        } else {
+            println!(
+                "{:>5}  {}  {}  {}  {}  {}",
+                entry.seq,
+                entry.at,
+                for_terminal(&entry.os_user, false),
+                for_terminal(&entry.investigator, false),
+                entry.action,
+                for_terminal(&entry.detail, false)
+            );
+        }
+    }
+    if !args.json {
+        println!(
+            "{}: {}",
+            lang.pick(
+                "最新エントリのハッシュ（別の場所に控えてください）",
+                "head hash (write it down elsewhere)"
+            ),
+            audit::head_hash(case.conn())?
+        );
+    }
+    Ok(0)
+}
+
+pub fn verify(args: &VerifyArgs, lang: Lang) -> anyhow::Result<i32> {
+    let case = Case::open(&args.case.case)?;
+    super::logging::init(&case.log_dir());
+    let result = audit::verify::verify(&case, args.export.as_deref())?;
+    audit::record(
+        &case,
+        "verify",
+        serde_json::json!({
+            "clean": result.is_clean(), "files_checked": result.files_checked,
+            "file_problems": result.files.len(), "chain_problems": result.chain.len(),
+            "database": result.database,
+        }),
+    )?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&result)?);
+    } else {
+        for problem in &result.files {
+            let path = for_terminal(&problem.path, false);
+            match (&problem.problem, lang) {
+                (FileProblemKind::Missing, Lang::Ja) => println!("見つかりません: {path}"),
+                (FileProblemKind::Missing, Lang::En) => println!("missing: {path}"),
+                (FileProblemKind::Changed { recorded, found }, Lang::Ja) => {
+                    println!("変更されています: {path}（記録 {recorded}、現在 {found}）")
+                }
+                (FileProblemKind::Changed { recorded, found }, Lang::En) => {
+                    println!("changed: {path} (recorded {recorded}, now {found})")
+                }
+                (FileProblemKind::Unrecorded, Lang::Ja) => {
+                    println!("取り込まれていないファイル: {path}")
+                }
+                (FileProblemKind::Unrecorded, Lang::En) => println!("not imported: {path}"),
+            }
+        }
+        for problem in &result.chain {
+            match lang {
+                Lang::Ja => println!("監査ログのエントリ {}: {}", problem.seq, problem.problem),
+                Lang::En => println!("audit entry {}: {}", problem.seq, problem.problem),
+            }
+        }
+        if result.database != "ok" {
+            println!(
+                "{}: {}",
+                lang.pick("ケースのデータベース", "case database"),
+                result.database
+            );
+        }
+        if result.export_path.is_none() {
+            println!(
+                "{}",
+                lang.pick(
+                    "エクスポートの場所が記録されていません。--export で指定してください",
+                    "no export folder is recorded; pass --export"
+                )
+            );
+        }
+        let summary = match (result.is_clean(), lang) {
+            (true, Lang::Ja) => format!(
+                "問題はありません（ファイル {} 件、監査ログ {} 件）",
+                result.files_checked, result.audit_entries
+            ),
+            (true, Lang::En) => format!(
+                "all clear ({} files, {} audit entries)",
+                result.files_checked, result.audit_entries
+            ),
+            (false, Lang::Ja) => "相違があります".to_string(),
+            (false, Lang::En) => "differences found".to_string(),
+        };
+        println!("{summary}");
+    }
+    Ok(if result.is_clean() {
+        0
+    } else {
+        super::EXIT_NOT_FOUND
+    })
+}
