@@ -770,6 +770,70 @@ fn manifest_hashes_match_files() {
 }
 
 #[test]
+fn export_is_recorded_in_audit_log() {
+    let fixture = Fixture::new(&[b01_room()]);
+    let out = fixture.path("audited.csv");
+    fixture.export_ok(&["--format", "csv", "--out", out_arg(&out)]);
+
+    let output = cwlens()
+        .args(["audit", "--json", "--case"])
+        .arg(&fixture.case)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let entries: Vec<serde_json::Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let entry = entries
+        .iter()
+        .find(|entry| entry["action"] == "export")
+        .expect("no export entry in the audit log");
+    let detail: serde_json::Value =
+        serde_json::from_str(entry["detail"].as_str().unwrap()).unwrap();
+    assert_eq!(detail["scope"]["kind"], "organization");
+    assert_eq!(detail["format"], "csv");
+    let recorded = &detail["outputs"][0];
+    assert!(recorded["path"].as_str().unwrap().ends_with("audited.csv"));
+    assert_eq!(recorded["sha256"], sha256_hex(&out));
+    let manifest = fixture.path("audited.csv.manifest.json");
+    assert_eq!(detail["manifest"]["sha256"], sha256_hex(&manifest));
+}
+
+#[test]
+fn tags_show_as_column_and_badges() {
+    let fixture = Fixture::new(&[history_room()]);
+    for tag in ["証拠", "=要確認"] {
+        cwlens()
+            .args(["tag", "--message", "3002", "--add", tag, "--case"])
+            .arg(&fixture.case)
+            .assert()
+            .success();
+    }
+
+    let out = fixture.path("tags.csv");
+    fixture.export_ok(&["--lang", "en", "--format", "csv", "--out", out_arg(&out)]);
+    let rows = parse_csv(&fs::read(&out).unwrap());
+    let tags = column(&rows[0], "tags");
+    let row = rows.iter().find(|row| id_value(&row[3]) == "3002").unwrap();
+    assert_eq!(row[tags], "'=要確認\n証拠");
+
+    let html_out = fixture.path("tags.html");
+    fixture.export_ok(&[
+        "--format",
+        "html",
+        "--query",
+        "tag:証拠",
+        "--out",
+        out_arg(&html_out),
+    ]);
+    let html = fs::read_to_string(&html_out).unwrap();
+    assert_eq!(text_of(&html, "article").len(), 1);
+    assert_eq!(text_of(&html, "article .badge.tag"), ["=要確認", "証拠"]);
+}
+
+#[test]
 fn existing_output_needs_force() {
     let fixture = Fixture::new(&[b01_room()]);
     let out = fixture.path("again.csv");

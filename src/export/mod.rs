@@ -164,6 +164,8 @@ pub enum ExportError {
     },
     #[error("cannot write the manifest: {0}")]
     Manifest(#[from] serde_json::Error),
+    #[error("the export could not be recorded in the audit log, so nothing was written: {0:#}")]
+    Audit(anyhow::Error),
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
     #[error(transparent)]
@@ -311,7 +313,22 @@ pub fn run(
     json.push(b'\n');
     manifest_file.put(&json)?;
     let manifest_output = manifest_file.finish()?;
-    staging.commit()?;
+
+    // The audit entry comes first: an export that cannot be recorded is not
+    // written, while a recorded one whose final rename fails leaves a
+    // second entry that says so.
+    let detail = audit_detail(&document, &outputs, &manifest_output);
+    crate::audit::record(case, "export", detail).map_err(ExportError::Audit)?;
+    if let Err(error) = staging.commit() {
+        let failure = serde_json::json!({
+            "outputs": outputs.iter().map(|file| absolute(&file.path)).collect::<Vec<_>>(),
+            "error": error.to_string(),
+        });
+        if let Err(audit_error) = crate::audit::record(case, "export_failed", failure) {
+            tracing::error!(error = %audit_error, "the failed export could not be recorded");
+        }
+        return Err(error);
+    }
 
     tracing::info!(
         messages = plan.messages,
@@ -328,6 +345,40 @@ pub fn run(
         neutralized_cells: neutralized.unwrap_or(0),
         query_errors: plan.query.map(|query| query.errors).unwrap_or_default(),
     })
+}
+
+/// Builds the audit entry of an export: what was exported and the final
+/// path, size and SHA-256 of every file.
+fn audit_detail(
+    document: &Manifest,
+    outputs: &[OutputFile],
+    manifest_file: &OutputFile,
+) -> serde_json::Value {
+    let file = |file: &OutputFile| {
+        serde_json::json!({
+            "path": absolute(&file.path),
+            "bytes": file.bytes,
+            "sha256": file.sha256,
+        })
+    };
+    serde_json::json!({
+        "format": document.format,
+        "encoding": document.encoding,
+        "history": document.history,
+        "scope": document.scope,
+        "counts": document.counts,
+        "outputs": outputs.iter().map(file).collect::<Vec<_>>(),
+        "manifest": file(manifest_file),
+    })
+}
+
+/// Returns `path` made absolute against the current folder, for records
+/// that must stay meaningful when read from elsewhere.
+fn absolute(path: &Path) -> String {
+    std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
 }
 
 fn build_manifest(
