@@ -6,6 +6,7 @@
 mod args;
 mod audit_cmds;
 mod case_cmds;
+mod export_cmd;
 mod import_cmd;
 mod keywords_cmd;
 pub mod logging;
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Tag(args) => audit_cmds::tag(&args, lang),
         Command::Audit(args) => audit_cmds::audit(&args, lang),
         Command::Verify(args) => audit_cmds::verify(&args, lang),
+        Command::Export(args) => export_cmd::run(&args, lang),
     }
 }
 
