@@ -277,7 +277,7 @@ mod tests {
         // adds one more, so ratatui advances three cells for `ﾊﾞ`.
         assert_eq!(
             grapheme_width("ﾊ\u{FF9E}", NARROW),
-            "ﾊ\u{FF9E}".cell_width().into()
+            usize::from("ﾊ\u{FF9E}".cell_width())
         );
         assert_eq!(
             grapheme_width("ﾊ\u{FF9E}", NARROW),
