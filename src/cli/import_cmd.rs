@@ -68,6 +68,8 @@ pub fn run(args: &ImportArgs, lang: Lang) -> anyhow::Result<i32> {
     import::check_case_outside_export(&args.export, &case_dir, lang)?;
     import::detect_layout(&args.export, &mapping, lang)?;
     let is_new = !case_dir.join(crate::store::DATABASE_FILE).exists();
+    // Held until the index is synced, so a second import is refused at once.
+    let lock = crate::store::lock_import(&case_dir)?;
     let case = Case::open_or_create(&case_dir)?;
     super::logging::init(&case.log_dir());
     if case.incomplete_import()?.is_some() {
@@ -120,6 +122,7 @@ pub fn run(args: &ImportArgs, lang: Lang) -> anyhow::Result<i32> {
     let result = import::run(
         &args.export,
         &case,
+        &lock,
         &options,
         &mut on_progress,
         &mut on_commit,

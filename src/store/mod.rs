@@ -213,23 +213,34 @@ impl Case {
 
     /// Takes the import lock of the case, or fails when another process holds it.
     pub fn lock_for_import(&self) -> Result<ImportLock, StoreError> {
-        let path = self.dir.join(IMPORT_LOCK_FILE);
-        let file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)?;
-        match file.try_lock() {
-            Ok(()) => Ok(ImportLock { _file: file }),
-            Err(fs::TryLockError::WouldBlock) => Err(StoreError::ImportRunning(self.dir.clone())),
-            Err(fs::TryLockError::Error(error)) => Err(StoreError::Io(error)),
-        }
+        lock_import(&self.dir)
     }
 }
 
 /// Held for the duration of an import; the OS releases it if the process dies.
 pub struct ImportLock {
     _file: fs::File,
+}
+
+/// Takes the import lock of the case folder `dir`, creating the folder
+/// (readable by its owner only) when it is absent. Fails at once when
+/// another process holds the lock.
+///
+/// An import takes it before it opens the case database: opening writes,
+/// and a second import that waited for the first one's transactions would
+/// stall for the busy timeout instead of being refused.
+pub fn lock_import(dir: &Path) -> Result<ImportLock, StoreError> {
+    create_private_dir(dir)?;
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(IMPORT_LOCK_FILE))?;
+    match file.try_lock() {
+        Ok(()) => Ok(ImportLock { _file: file }),
+        Err(fs::TryLockError::WouldBlock) => Err(StoreError::ImportRunning(dir.to_path_buf())),
+        Err(fs::TryLockError::Error(error)) => Err(StoreError::Io(error)),
+    }
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
