@@ -161,7 +161,7 @@ pub fn run(args: &ImportArgs, lang: Lang) -> anyhow::Result<i32> {
 }
 
 /// The audit record of an import: what was read, with a digest over the
-/// path, SHA-256 and size of every source file (kept in `source_files`).
+/// `source_files` row of every source file (see `audit::SOURCE_FILES_FORMAT`).
 fn import_audit_detail(case: &Case, report: &ImportReport) -> anyhow::Result<serde_json::Value> {
     let files = crate::audit::import_files(case.conn(), report.import_id)?;
     Ok(serde_json::json!({
@@ -170,6 +170,7 @@ fn import_audit_detail(case: &Case, report: &ImportReport) -> anyhow::Result<ser
         "layout": report.layout.as_str(),
         "counts": report.counts,
         "source_files": files.count,
+        "source_files_format": crate::audit::SOURCE_FILES_FORMAT,
         "source_files_sha256": files.digest,
     }))
 }
