@@ -200,20 +200,20 @@ fn row_problem(
         });
     }
     for field in ["message_id", "account_id", "room_id", "file_id"] {
-        if let Some(value) = map.get(&fields, field) {
-            if let Err(error) = parse_id(value) {
-                return Some(error.reason(field));
-            }
+        if let Some(value) = map.get(&fields, field)
+            && let Err(error) = parse_id(value)
+        {
+            return Some(error.reason(field));
         }
     }
     for field in ["send_time", "action_time"] {
-        if let Some(value) = map.get(&fields, field) {
-            if parse_time(value, chrono_tz::Asia::Tokyo).is_none() {
-                return Some(match lang {
-                    Lang::Ja => format!("{field} {value:?} を日時として読めません"),
-                    Lang::En => format!("{field} {value:?} is not a time cwlens can read"),
-                });
-            }
+        if let Some(value) = map.get(&fields, field)
+            && parse_time(value, chrono_tz::Asia::Tokyo).is_none()
+        {
+            return Some(match lang {
+                Lang::Ja => format!("{field} {value:?} を日時として読めません"),
+                Lang::En => format!("{field} {value:?} is not a time cwlens can read"),
+            });
         }
     }
     None

@@ -102,13 +102,13 @@ impl Mapping {
                 }
             }
         }
-        if let Some(label) = &mapping.options.encoding {
-            if TextEncoding::from_label(label).is_none() {
-                anyhow::bail!(
-                    "{}: encoding {label:?} is not supported; use utf-8, utf-8-bom, utf-16le, utf-16be or cp932",
-                    path.display()
-                );
-            }
+        if let Some(label) = &mapping.options.encoding
+            && TextEncoding::from_label(label).is_none()
+        {
+            anyhow::bail!(
+                "{}: encoding {label:?} is not supported; use utf-8, utf-8-bom, utf-16le, utf-16be or cp932",
+                path.display()
+            );
         }
         Ok(mapping)
     }

@@ -226,10 +226,10 @@ pub fn run(
     }
     let mut names_recovered = 0;
     for account_id in writer.nameless_accounts() {
-        if let Some(name) = hints.best(&account_id) {
-            if writer.recover_account_name(&account_id, name)? {
-                names_recovered += 1;
-            }
+        if let Some(name) = hints.best(&account_id)
+            && writer.recover_account_name(&account_id, name)?
+        {
+            names_recovered += 1;
         }
     }
     let counts = writer.finish(None)?;

@@ -149,27 +149,24 @@ pub fn parse(input: &str, zone: Tz, lang: Lang) -> ParsedQuery {
             pending_or = !query.include.is_empty();
             continue;
         }
-        if !token.quoted {
-            if let Some((key, value)) = token.text.split_once(':') {
-                if let Some(result) = parse_filter(key, value, zone, lang) {
-                    match result {
-                        Ok(FilterOrScope::Filter(filter)) if !token.negated => {
-                            query.filters.push(filter)
-                        }
-                        Ok(FilterOrScope::Scope(scope)) if !token.negated => query.scope = scope,
-                        Ok(_) => query.errors.push(
-                            lang.pick(
-                                "絞り込み条件の前の - には対応していません",
-                                "a - before a filter is not supported",
-                            )
-                            .to_string(),
-                        ),
-                        Err(message) => query.errors.push(message),
-                    }
-                    pending_or = false;
-                    continue;
-                }
+        if !token.quoted
+            && let Some((key, value)) = token.text.split_once(':')
+            && let Some(result) = parse_filter(key, value, zone, lang)
+        {
+            match result {
+                Ok(FilterOrScope::Filter(filter)) if !token.negated => query.filters.push(filter),
+                Ok(FilterOrScope::Scope(scope)) if !token.negated => query.scope = scope,
+                Ok(_) => query.errors.push(
+                    lang.pick(
+                        "絞り込み条件の前の - には対応していません",
+                        "a - before a filter is not supported",
+                    )
+                    .to_string(),
+                ),
+                Err(message) => query.errors.push(message),
             }
+            pending_or = false;
+            continue;
         }
         if token.text.is_empty() {
             continue;
