@@ -154,8 +154,8 @@ pub fn generate(args: &GenerateArgs, lang: Lang) -> anyhow::Result<i32> {
             }
         );
     }
-    // NOTE: the update is needless only while src/generate holds a stand-in
-    // Options with exactly these fields; the generator's own has more.
+    // NOTE: the update is needless only while src/generate contains a stand-in
+    // Options with exactly these fields. The generator's own Options has more.
     #[allow(clippy::needless_update)]
     let options = crate::generate::Options {
         rooms: args.rooms,

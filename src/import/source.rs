@@ -159,7 +159,7 @@ pub fn csv_reader(path: &Path, encoding: TextEncoding) -> io::Result<CsvReader> 
         }))
 }
 
-/// The 1-based line on which `record`, just read from `reader`, starts.
+/// Returns the 1-based line on which `record`, just read from `reader`, starts.
 ///
 /// csv 1.4 reports the position where it began looking for a record: before
 /// the LF of the CRLF that ended the previous record and before any blank
@@ -220,7 +220,7 @@ impl LineBreaks {
         self.offset += bytes.len() as u64;
     }
 
-    /// The line of the first byte at or after `position` that is not part of a line break.
+    /// Returns the line of the first byte at or after `position` that is not part of a line break.
     fn line_at(&mut self, position: u64) -> u64 {
         while self
             .pending
@@ -289,7 +289,7 @@ mod tests {
         assert_eq!(detect_from_head(&bytes[..4], true), TextEncoding::Cp932);
     }
 
-    /// The start line of every record of `text`, as `record_line` gives it.
+    /// Reads the start line of every record of `text` with `record_line`.
     fn record_lines(text: &str) -> Vec<u64> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("lines.csv");

@@ -257,7 +257,7 @@ const SQLITE_HEADER_BYTES: u64 = 100;
 /// Rejects a database file cut shorter than its header. SQLite takes a file
 /// of 0 to 99 bytes for a new, empty database, so without this check a case
 /// database truncated by a crash would silently open as an empty case. In
-/// WAL mode a short file is sound while its `-wal` file holds the pages.
+/// WAL mode a short file is sound while its `-wal` file contains the pages.
 fn check_length(path: &Path) -> Result<(), StoreError> {
     let size = fs::metadata(path)?.len();
     if size >= SQLITE_HEADER_BYTES {
