@@ -33,7 +33,10 @@ impl IdError {
 pub fn parse_id(raw: &str) -> Result<String, IdError> {
     let mut trimmed = raw.trim().trim_start_matches('\'');
     // `="123"` is how spreadsheets and cwlens's own CSV keep a long ID as text.
-    if let Some(inner) = trimmed.strip_prefix("=\"").and_then(|rest| rest.strip_suffix('"')) {
+    if let Some(inner) = trimmed
+        .strip_prefix("=\"")
+        .and_then(|rest| rest.strip_suffix('"'))
+    {
         trimmed = inner;
     }
     if trimmed.is_empty() {
@@ -264,7 +267,10 @@ mod tests {
 
     #[test]
     fn text_forced_ids_are_unwrapped() {
-        assert_eq!(parse_id("=\"1702270965204723950\"").unwrap(), "1702270965204723950");
+        assert_eq!(
+            parse_id("=\"1702270965204723950\"").unwrap(),
+            "1702270965204723950"
+        );
     }
 
     #[test]
