@@ -57,6 +57,8 @@ pub enum Command {
     Audit(AuditArgs),
     /// Check the audit chain, the case database and the export's files against their recorded hashes.
     Verify(VerifyArgs),
+    /// Write messages to CSV for spreadsheets or to an HTML report, with a manifest of hashes.
+    Export(ExportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -173,7 +175,14 @@ pub struct SearchArgs {
     #[arg(long)]
     pub no_kana_fold: bool,
     /// The query; several arguments are joined with spaces.
-    #[arg(required = true, value_name = "QUERY", allow_hyphen_values = true)]
+    /// Options go before the query: everything after its first word,
+    /// `-word` exclusions included, is part of the query.
+    #[arg(
+        required = true,
+        value_name = "QUERY",
+        allow_hyphen_values = true,
+        trailing_var_arg = true
+    )]
     pub query: Vec<String>,
 }
 
@@ -198,6 +207,7 @@ pub struct TagArgs {
     /// Tag every message this query finds.
     #[arg(long, value_name = "QUERY", allow_hyphen_values = true)]
     pub query: Option<String>,
+
     /// Tag to add.
     #[arg(long, value_name = "TAG")]
     pub add: Option<String>,
@@ -246,6 +256,54 @@ pub struct KeywordsArgs {
     /// Zone for dates in after:/before: (IANA name).
     #[arg(long, value_name = "TZ", default_value = "Asia/Tokyo")]
     pub tz: String,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  cwlens export --case /tmp/case --format csv --out report.csv
+  cwlens export --case /tmp/case --format csv --encoding cp932 --room 354986966 --out room.csv
+  cwlens export --case /tmp/case --format html --query '給料泥棒' --out hits.html
+  cwlens export --case /tmp/case --format html --out report/     (whole organization: a folder)
+Without --room and --query the whole organization is exported. Each export writes a manifest
+(<out>.manifest.json, or manifest.json in the folder) with the SHA-256 of every file.
+CSV text cells starting with = + - @ TAB CR (or full-width ＝＋－＠) get a leading '.
+Exit codes: 0 written, 2 error.")]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub case: CaseArg,
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: crate::export::Format,
+    /// Export only this room (room ID as in the export); repeat for several rooms.
+    #[arg(long = "room", value_name = "ID")]
+    pub rooms: Vec<String>,
+    /// Export only the messages this search finds (the language of `cwlens search`).
+    #[arg(long, value_name = "Q", allow_hyphen_values = true)]
+    pub query: Option<String>,
+    /// Character encoding of CSV files [default: utf8-bom]. HTML is always UTF-8.
+    #[arg(long, value_enum)]
+    pub encoding: Option<crate::export::TextEncoding>,
+    /// Leave out earlier versions of edited and deleted messages.
+    #[arg(long)]
+    pub no_history: bool,
+    /// Zone in which times are written (IANA name).
+    #[arg(long, value_name = "TZ", default_value = "Asia/Tokyo")]
+    pub tz: String,
+    /// Write IDs in CSV as bare digits, for programs. Spreadsheets then round 19-digit IDs.
+    #[arg(long)]
+    pub plain_ids: bool,
+    /// Replace existing output. A folder is replaced only when it holds an earlier export.
+    #[arg(long)]
+    pub force: bool,
+    /// File to write; for an HTML export of the whole organization, a folder.
+    #[arg(long, value_name = "PATH")]
+    pub out: PathBuf,
+    /// Do not draw a progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@
 mod args;
 mod audit_cmds;
 mod case_cmds;
+mod export_cmd;
 pub(crate) mod import_cmd;
 mod keywords_cmd;
 pub mod logging;
@@ -49,6 +50,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Tag(args) => audit_cmds::tag(&args, lang),
         Command::Audit(args) => audit_cmds::audit(&args, lang),
         Command::Verify(args) => audit_cmds::verify(&args, lang),
+        Command::Export(args) => export_cmd::run(&args, lang),
     }
 }
 
@@ -68,8 +70,37 @@ pub fn group_digits(value: u64) -> String {
 /// Prints an error chain the way the command line shows every error.
 pub fn print_error(error: &anyhow::Error, lang: Lang) {
     let label = lang.pick("エラー", "error");
-    let text = crate::text::sanitize::for_terminal(&format!("{error:#}"), true).into_owned();
+    let message = match (lang, error.downcast_ref::<crate::store::StoreError>()) {
+        (Lang::Ja, Some(store_error)) => japanese_store_error(store_error),
+        _ => None,
+    }
+    .unwrap_or_else(|| format!("{error:#}"));
+    let text = crate::text::sanitize::for_terminal(&message, true).into_owned();
     eprintln!("cwlens: {label}: {text}");
+}
+
+/// The Japanese form of the case store errors a user meets most.
+fn japanese_store_error(error: &crate::store::StoreError) -> Option<String> {
+    use crate::store::StoreError;
+    Some(match error {
+        StoreError::NoCase(dir) => format!(
+            "{} にケースがありません。`cwlens import <EXPORT> --case {}` で作成してください",
+            dir.display(),
+            dir.display()
+        ),
+        StoreError::ImportRunning(dir) => format!(
+            "別の cwlens が {} に取り込み中です。終わるのを待つか、止めてからもう一度取り込んでください",
+            dir.display()
+        ),
+        StoreError::Damaged { path, source } => format!(
+            "ケースのデータベース {} が壊れています（{source}）。記録のため残したまま、新しいケースのフォルダにエクスポートを取り込み直してください",
+            path.display()
+        ),
+        StoreError::NewerSchema { found, supported } => format!(
+            "このケースは新しい cwlens で作られています（スキーマ {found}、この版は {supported} まで）。新しい cwlens を使ってください"
+        ),
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

@@ -36,7 +36,8 @@ pub fn iso_time(unix: i64, zone: Tz) -> String {
 
 pub fn search(args: &SearchArgs, lang: Lang) -> anyhow::Result<i32> {
     let zone = parse_zone(&args.tz, lang)?;
-    let session = Session::open(&args.case.case, zone, lang)?;
+    let case = Case::open(&args.case.case)?;
+    let session = Session::for_case(&case, zone, lang)?;
     let text = args.query.join(" ");
     let query = session.parse(&text);
     for error in &query.errors {
@@ -65,7 +66,6 @@ pub fn search(args: &SearchArgs, lang: Lang) -> anyhow::Result<i32> {
     };
     if args.count {
         let count = session.count(&query, options)?;
-        let case = Case::open(&args.case.case)?;
         crate::audit::record(
             &case,
             "search",

@@ -29,8 +29,12 @@ pub struct Session {
 impl Session {
     /// Opens a case folder for reading. The index must exist.
     pub fn open(case_dir: &Path, zone: Tz, lang: Lang) -> anyhow::Result<Session> {
-        let case = Case::open(case_dir)?;
-        let reader = CaseReader::open(&case)?;
+        Session::for_case(&Case::open(case_dir)?, zone, lang)
+    }
+
+    /// Opens a session on a case that is already open.
+    pub fn for_case(case: &Case, zone: Tz, lang: Lang) -> anyhow::Result<Session> {
+        let reader = CaseReader::open(case)?;
         let index = SearchIndex::open(&case.index_dir())?;
         index.reload()?;
         Ok(Session {

@@ -156,6 +156,29 @@ impl MessageDetail {
     }
 }
 
+/// Where a message sits: its room and time, for ordering a set of
+/// messages by room and time without loading them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct MessagePlace {
+    pub msg_key: i64,
+    pub room_key: i64,
+    pub sent_at: i64,
+    /// Earlier versions recorded for this message.
+    pub revisions: i64,
+}
+
+/// A file of the export that an import read, with its SHA-256 at that time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceFile {
+    /// The first import that read this path with this content.
+    pub import_id: i64,
+    /// Path relative to the export folder.
+    pub path: String,
+    pub size: i64,
+    /// Lowercase hex.
+    pub sha256: String,
+}
+
 /// A member of a room.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Participant {
@@ -322,12 +345,11 @@ impl CaseReader {
         rows.collect()
     }
 
-    /// Up to `limit` messages of a room's timeline that come strictly after
-    /// `after`, oldest first. `after` is a `(sent_at, msg_key)` pair of the
-    /// timeline order, and `None` starts at the oldest message.
-    ///
-    /// Unlike [`CaseReader::room_messages`], the cost does not grow with the
-    /// position in the room, because the query seeks the timeline index.
+    /// A window of a room's timeline, oldest first: up to `limit` messages
+    /// after the message at `(sent_at, msg_key)`, or from the start when
+    /// `after` is `None`. Unlike [`CaseReader::room_messages`] the cost of a
+    /// window does not grow with its position, so a whole room can be read
+    /// window by window.
     pub fn room_messages_after(
         &self,
         room_key: i64,
@@ -348,6 +370,8 @@ impl CaseReader {
 
     /// Up to `limit` messages of a room's timeline that come strictly before
     /// `before`, returned oldest first. `None` takes the newest messages.
+    /// Like [`CaseReader::room_messages_after`], it seeks the timeline
+    /// index, so the cost does not grow with the position in the room.
     pub fn room_messages_before(
         &self,
         room_key: i64,
@@ -366,6 +390,42 @@ impl CaseReader {
         let mut messages: Vec<MessageView> = rows.collect::<Result<_, _>>()?;
         messages.reverse();
         Ok(messages)
+    }
+
+    /// The room, time and history count of each message in `keys`, in the
+    /// order of `keys`; unknown keys are skipped.
+    pub fn message_places(&self, keys: &[i64]) -> rusqlite::Result<Vec<MessagePlace>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT m.msg_key, m.room_key, m.sent_at,
+                (SELECT count(*) FROM revisions v WHERE v.msg_key = m.msg_key)
+             FROM messages m WHERE m.msg_key = ?1",
+        )?;
+        let mut places = Vec::with_capacity(keys.len());
+        for key in keys {
+            let place = statement
+                .query_row([key], |row| {
+                    Ok(MessagePlace {
+                        msg_key: row.get(0)?,
+                        room_key: row.get(1)?,
+                        sent_at: row.get(2)?,
+                        revisions: row.get(3)?,
+                    })
+                })
+                .optional()?;
+            places.extend(place);
+        }
+        Ok(places)
+    }
+
+    /// Number of earlier versions per room, keyed by `room_key`; rooms
+    /// without any are absent.
+    pub fn room_revision_counts(&self) -> rusqlite::Result<HashMap<i64, i64>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT m.room_key, count(*) FROM revisions v JOIN messages m ON m.msg_key = v.msg_key
+             GROUP BY m.room_key",
+        )?;
+        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        rows.collect()
     }
 
     /// Position in its room's timeline of the first message sent at or after `unix`.
@@ -421,26 +481,30 @@ impl CaseReader {
             .prepare_cached("SELECT sent_at_raw FROM messages WHERE msg_key = ?1")?
             .query_row([msg_key], |row| row.get(0))?;
         let revisions = self.revisions(msg_key)?;
-        let mut statement = self.conn.prepare_cached(
-            "SELECT file_id, filename, filesize, uploaded_at, url FROM files WHERE msg_key = ?1 ORDER BY file_key",
-        )?;
-        let files = statement
-            .query_map([msg_key], |row| {
-                Ok(FileView {
-                    file_id: row.get(0)?,
-                    filename: row.get(1)?,
-                    filesize: row.get(2)?,
-                    uploaded_at: row.get(3)?,
-                    url: row.get(4)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
+        let files = self.files(msg_key)?;
         Ok(Some(MessageDetail {
             message,
             revisions,
             files,
             sent_at_raw,
         }))
+    }
+
+    /// Files shared with a message, in import order.
+    pub fn files(&self, msg_key: i64) -> rusqlite::Result<Vec<FileView>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT file_id, filename, filesize, uploaded_at, url FROM files WHERE msg_key = ?1 ORDER BY file_key",
+        )?;
+        let rows = statement.query_map([msg_key], |row| {
+            Ok(FileView {
+                file_id: row.get(0)?,
+                filename: row.get(1)?,
+                filesize: row.get(2)?,
+                uploaded_at: row.get(3)?,
+                url: row.get(4)?,
+            })
+        })?;
+        rows.collect()
     }
 
     /// Earlier versions of a message, oldest first.
@@ -565,6 +629,25 @@ impl CaseReader {
             .collect()
     }
 
+    /// Every export file that an import read, once per path and content:
+    /// files that a later import found unchanged are listed with the import
+    /// that first read them. Includes files of an import that never finished.
+    pub fn source_files(&self) -> rusqlite::Result<Vec<SourceFile>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT min(import_id), path, size, sha256 FROM source_files
+             GROUP BY path, sha256, size ORDER BY path, min(import_id)",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok(SourceFile {
+                import_id: row.get(0)?,
+                path: row.get(1)?,
+                size: row.get(2)?,
+                sha256: row.get(3)?,
+            })
+        })?;
+        rows.collect()
+    }
+
     /// Room name and sender of each message key, in the order of `keys`.
     pub fn message_origins(&self, keys: &[i64]) -> rusqlite::Result<Vec<(String, AccountLabel)>> {
         let mut statement = self.conn.prepare_cached(
@@ -602,92 +685,165 @@ impl CaseReader {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::{self, ImportOptions};
     use crate::store::Case;
 
-    fn sample_reader() -> (tempfile::TempDir, CaseReader) {
+    /// Creates a case with two rooms: room 1 has five messages, two of them
+    /// sent at the same second, and room 2 has one.
+    fn case_with_messages() -> (tempfile::TempDir, Case) {
         let dir = tempfile::tempdir().unwrap();
         let case = Case::open_or_create(&dir.path().join("case")).unwrap();
-        let export =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/chatwork-export");
-        import::run(
-            &export,
-            &case,
-            &ImportOptions::default(),
-            &mut |_, _| {},
-            &mut || Ok(()),
-        )
-        .unwrap();
-        let reader = CaseReader::open(&case).unwrap();
-        (dir, reader)
-    }
-
-    fn keys(messages: &[MessageView]) -> Vec<i64> {
-        messages.iter().map(|message| message.msg_key).collect()
-    }
-
-    #[test]
-    fn keyset_windows_match_offset_windows() {
-        let (_dir, reader) = sample_reader();
-        let busiest = reader
-            .rooms(RoomSort::Messages)
-            .unwrap()
-            .into_iter()
-            .next()
-            .unwrap();
-        let total = busiest.messages;
-        assert!(
-            total > 100,
-            "the sample's busiest room has {total} messages"
-        );
-        let everything = keys(&reader.room_messages(busiest.room_key, 0, total).unwrap());
-
-        let first = reader
-            .room_messages_after(busiest.room_key, None, 40)
-            .unwrap();
-        assert_eq!(keys(&first), everything[..40]);
-
-        let last = first.last().unwrap();
-        let next = reader
-            .room_messages_after(busiest.room_key, Some((last.sent_at, last.msg_key)), 40)
-            .unwrap();
-        assert_eq!(keys(&next), everything[40..80]);
-
-        let back = reader
-            .room_messages_before(
-                busiest.room_key,
-                Some((next[0].sent_at, next[0].msg_key)),
-                25,
+        case.conn()
+            .execute_batch(
+                "INSERT INTO imports (import_id, started_at, export_path, layout, status)
+                    VALUES (1, 0, '/e', 'csv', 'complete'), (2, 10, '/e', 'csv', 'complete');
+                 INSERT INTO source_files (import_id, path, kind, size, sha256, encoding, status) VALUES
+                    (1, 'members/members.csv', 'members', 10, 'aa', 'utf-8', 'complete'),
+                    (2, 'members/members.csv', 'members', 10, 'aa', 'utf-8', 'skipped'),
+                    (2, 'rooms/x/1/messages.csv', 'messages', 20, 'bb', 'utf-8', 'complete');
+                 INSERT INTO rooms (room_key, room_id, name) VALUES (1, '100', '営業'), (2, '200', '総務');
+                 INSERT INTO accounts (account_key, account_id, name) VALUES (1, '7', '試験 太郎');
+                 INSERT INTO messages (msg_key, room_key, message_id, account_key, sent_at, sent_at_raw, body) VALUES
+                    (1, 1, '11', 1, 300, '', 'c'),
+                    (2, 1, '12', 1, 100, '', 'a'),
+                    (3, 1, '13', 1, 200, '', 'b1'),
+                    (4, 1, '14', 1, 200, '', 'b2'),
+                    (5, 1, '15', 1, 400, '', 'd'),
+                    (6, 2, '21', 1, 100, '', 'x');
+                 INSERT INTO revisions (msg_key, kind, at, at_raw, body_before, dedup) VALUES
+                    (3, 'edit', 250, '', 'b0', 1), (3, 'edit', 260, '', 'b00', 2), (6, 'delete', 150, '', 'y', 3);
+                 INSERT INTO files (room_key, file_id, msg_key, filename, filesize) VALUES
+                    (1, '900', 5, '議事録.pdf', 2048);",
             )
             .unwrap();
-        assert_eq!(keys(&back), everything[15..40]);
-
-        let newest = reader
-            .room_messages_before(busiest.room_key, None, 30)
-            .unwrap();
-        assert_eq!(keys(&newest), everything[everything.len() - 30..]);
-
-        let past_end = reader
-            .room_messages_after(busiest.room_key, Some((i64::MAX, i64::MAX)), 10)
-            .unwrap();
-        assert!(past_end.is_empty());
+        (dir, case)
     }
 
     #[test]
-    fn keyset_window_starts_at_position() {
-        let (_dir, reader) = sample_reader();
-        let room = reader.rooms(RoomSort::Messages).unwrap().remove(0);
-        let everything = reader
-            .room_messages(room.room_key, 0, room.messages)
-            .unwrap();
-        let target = &everything[everything.len() / 2];
+    fn room_windows_cover_room_in_order() {
+        let (_dir, case) = case_with_messages();
+        let reader = CaseReader::open(&case).unwrap();
+        let expected: Vec<i64> = reader
+            .room_messages(1, 0, 100)
+            .unwrap()
+            .iter()
+            .map(|message| message.msg_key)
+            .collect();
+        assert_eq!(expected, [2, 3, 4, 1, 5]);
 
-        let (room_key, position) = reader.room_position_of(target.msg_key).unwrap().unwrap();
-        assert_eq!(room_key, room.room_key);
-        let window = reader
-            .room_messages_after(room_key, Some((target.sent_at, target.msg_key - 1)), 5)
-            .unwrap();
-        assert_eq!(window[0].msg_key, target.msg_key);
-        assert_eq!(everything[position as usize].msg_key, target.msg_key);
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let window = reader.room_messages_after(1, after, 2).unwrap();
+            if window.is_empty() {
+                break;
+            }
+            after = window.last().map(|last| (last.sent_at, last.msg_key));
+            seen.extend(window.iter().map(|message| message.msg_key));
+        }
+        assert_eq!(seen, expected);
+    }
+
+    #[test]
+    fn room_windows_before_mirror_after() {
+        let (_dir, case) = case_with_messages();
+        let reader = CaseReader::open(&case).unwrap();
+        let keys = |messages: Vec<MessageView>| -> Vec<i64> {
+            messages.iter().map(|message| message.msg_key).collect()
+        };
+
+        assert_eq!(
+            keys(reader.room_messages_before(1, None, 2).unwrap()),
+            [1, 5]
+        );
+        assert_eq!(
+            keys(reader.room_messages_before(1, Some((400, 5)), 2).unwrap()),
+            [4, 1]
+        );
+        // Messages 3 and 4 share a second; the key breaks the tie.
+        assert_eq!(
+            keys(reader.room_messages_before(1, Some((200, 4)), 10).unwrap()),
+            [2, 3]
+        );
+        assert!(
+            reader
+                .room_messages_before(1, Some((100, 2)), 10)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(keys(reader.room_messages_before(2, None, 10).unwrap()), [6]);
+
+        let mut seen = Vec::new();
+        let mut before = None;
+        loop {
+            let window = reader.room_messages_before(1, before, 2).unwrap();
+            if window.is_empty() {
+                break;
+            }
+            before = window.first().map(|first| (first.sent_at, first.msg_key));
+            seen.splice(0..0, window.iter().map(|message| message.msg_key));
+        }
+        assert_eq!(seen, [2, 3, 4, 1, 5]);
+    }
+
+    #[test]
+    fn message_places_skip_unknown_keys() {
+        let (_dir, case) = case_with_messages();
+        let reader = CaseReader::open(&case).unwrap();
+        let places = reader.message_places(&[6, 99, 3]).unwrap();
+        assert_eq!(
+            places,
+            [
+                MessagePlace {
+                    msg_key: 6,
+                    room_key: 2,
+                    sent_at: 100,
+                    revisions: 1
+                },
+                MessagePlace {
+                    msg_key: 3,
+                    room_key: 1,
+                    sent_at: 200,
+                    revisions: 2
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn revision_counts_by_room() {
+        let (_dir, case) = case_with_messages();
+        let reader = CaseReader::open(&case).unwrap();
+        let counts = reader.room_revision_counts().unwrap();
+        assert_eq!(counts.get(&1), Some(&2));
+        assert_eq!(counts.get(&2), Some(&1));
+    }
+
+    #[test]
+    fn source_files_once_per_content() {
+        let (_dir, case) = case_with_messages();
+        let reader = CaseReader::open(&case).unwrap();
+        let files = reader.source_files().unwrap();
+        let listed: Vec<(i64, &str, &str)> = files
+            .iter()
+            .map(|file| (file.import_id, file.path.as_str(), file.sha256.as_str()))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                (1, "members/members.csv", "aa"),
+                (2, "rooms/x/1/messages.csv", "bb")
+            ]
+        );
+    }
+
+    #[test]
+    fn files_of_message() {
+        let (_dir, case) = case_with_messages();
+        let reader = CaseReader::open(&case).unwrap();
+        let files = reader.files(5).unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].filename, "議事録.pdf");
+        assert_eq!(files[0].filesize, Some(2048));
+        assert!(reader.files(1).unwrap().is_empty());
     }
 }

@@ -35,11 +35,54 @@ pub fn normalize(text: &str) -> String {
 pub fn normalize_with(text: &str, options: Options) -> String {
     let mut out = String::with_capacity(text.len());
     let mut scratch = String::new();
-    for cluster in text.graphemes(true) {
-        normalize_cluster(cluster, options, &mut scratch);
-        out.push_str(&scratch);
-    }
+    for_each_cluster(text, options, &mut scratch, |_, _, normalized| {
+        out.push_str(normalized);
+    });
     out
+}
+
+/// True for characters that NFKC leaves alone and that never join a
+/// grapheme cluster with their neighbours: printable ASCII, tab, line feed,
+/// hiragana, katakana, the prolonged sound mark, common CJK punctuation and
+/// the CJK Unified Ideographs block. Most Japanese chat text is made of
+/// these, so they skip grapheme segmentation and NFKC.
+fn is_simple(c: char) -> bool {
+    matches!(c,
+        ' '..='~' | '\t' | '\n'
+        | '\u{3001}' | '\u{3002}' | '\u{3005}' | '\u{300C}'..='\u{300F}'
+        | '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | '\u{30FC}'
+        | '\u{4E00}'..='\u{9FFF}')
+}
+
+/// Calls `visit(offset, cluster, normalized)` for each grapheme cluster of
+/// `text` in order. A simple character followed by another simple character
+/// (or the end) is a cluster of its own and is folded without NFKC, which
+/// gives the same result as the general path.
+fn for_each_cluster(
+    text: &str,
+    options: Options,
+    scratch: &mut String,
+    mut visit: impl FnMut(usize, &str, &str),
+) {
+    let mut offset = 0;
+    let mut simple_buffer = [0u8; 4];
+    while offset < text.len() {
+        let rest = &text[offset..];
+        let mut chars = rest.chars();
+        let Some(c) = chars.next() else { break };
+        let next_is_simple = chars.next().is_none_or(is_simple);
+        if is_simple(c) && next_is_simple {
+            let folded = fold_char(c.to_ascii_lowercase(), options);
+            let source = &rest[..c.len_utf8()];
+            visit(offset, source, folded.encode_utf8(&mut simple_buffer));
+            offset += c.len_utf8();
+            continue;
+        }
+        let cluster = rest.graphemes(true).next().unwrap_or(rest);
+        normalize_cluster(cluster, options, scratch);
+        visit(offset, cluster, scratch);
+        offset += cluster.len();
+    }
 }
 
 /// Normalized text with a map back to the original.
@@ -74,14 +117,18 @@ pub fn normalize_mapped(text: &str, options: Options) -> Mapped {
     let mut out = String::with_capacity(text.len());
     let mut spans = Vec::with_capacity(text.len());
     let mut scratch = String::new();
-    for (offset, cluster) in text.grapheme_indices(true) {
-        normalize_cluster(cluster, options, &mut scratch);
-        let source = offset..offset + cluster.len();
-        for (index, _) in scratch.char_indices() {
-            spans.push((out.len() + index, source.clone()));
-        }
-        out.push_str(&scratch);
-    }
+    for_each_cluster(
+        text,
+        options,
+        &mut scratch,
+        |offset, cluster, normalized| {
+            let source = offset..offset + cluster.len();
+            for (index, _) in normalized.char_indices() {
+                spans.push((out.len() + index, source.clone()));
+            }
+            out.push_str(normalized);
+        },
+    );
     Mapped { text: out, spans }
 }
 
@@ -168,6 +215,28 @@ mod tests {
         let start = mapped.text.find("ば").unwrap();
         let range = mapped.original_range(start..start + "ば".len());
         assert_eq!(&original[range], "ﾊﾞ");
+    }
+
+    /// The general path alone: every cluster through NFKC.
+    fn normalize_slowly(text: &str, options: Options) -> String {
+        let mut out = String::new();
+        let mut scratch = String::new();
+        for cluster in text.graphemes(true) {
+            normalize_cluster(cluster, options, &mut scratch);
+            out.push_str(&scratch);
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_path_equals_general_path(text in "[a-zA-Z0-9 ~\t\r\n、。あ-んア-ヺー亜-熙ｱ-ﾝﾞﾟ\u{3099}\u{309A}\u{301C}\u{FF5E}İＡ-Ｚ０-９①👩\u{200D}💻🇯🇵e\u{0301}]{0,40}") {
+            for fold_kana in [true, false] {
+                let options = Options { fold_kana };
+                proptest::prop_assert_eq!(normalize_with(&text, options), normalize_slowly(&text, options));
+                proptest::prop_assert_eq!(normalize_mapped(&text, options).text, normalize_slowly(&text, options));
+            }
+        }
     }
 
     #[test]

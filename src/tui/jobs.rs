@@ -207,7 +207,8 @@ fn failed_reply(request: SearchRequest, lang: Lang) -> SearchReply {
 pub enum Phase {
     /// Reading the export; progress counts bytes.
     Reading,
-    /// Building the search index; progress counts messages.
+    /// Finishing the search index; progress counts messages when the index
+    /// is rebuilt, and is 0 of 0 while the last batches are indexed.
     Indexing,
 }
 
@@ -300,6 +301,8 @@ fn run_import(
     events: &Sender<ImportEvent>,
 ) -> anyhow::Result<ImportSummary> {
     let is_new = !request.case_dir.join(crate::store::DATABASE_FILE).exists();
+    // Held until the index is complete, so a second import is refused at once.
+    let lock = crate::store::lock_import(&request.case_dir)?;
     let case = Case::open_or_create(&request.case_dir)?;
     crate::cli::logging::init(&case.log_dir());
     case.set_people_and_purpose(Some(&request.investigator), Some(&request.purpose))?;
@@ -324,16 +327,27 @@ fn run_import(
             let _ = events.send(ImportEvent::Progress { phase, done, total });
         }
     };
+    // The index is built while the import commits its batches, as
+    // `cwlens import` does.
+    let indexer = crate::index::LiveIndexer::start(
+        &request.case_dir.join(crate::store::DATABASE_FILE),
+        &case.index_dir(),
+    )?;
     let result = crate::import::run(
         &request.export,
         &case,
+        &lock,
         &options,
         &mut |done, total| report(Phase::Reading, done, total),
-        &mut || Ok(()),
+        &mut || {
+            indexer.catch_up();
+            Ok(())
+        },
     );
     let import = match result {
         Ok(import) => import,
         Err(error) => {
+            drop(indexer);
             crate::audit::record(
                 &case,
                 "import_failed",
@@ -343,9 +357,17 @@ fn run_import(
         }
     };
 
-    let indexed = crate::cli::import_cmd::sync_index(&case, &mut |done, total| {
-        report(Phase::Indexing, done, total)
-    })?;
+    report(Phase::Indexing, 0, 0);
+    let indexed = match indexer.finish() {
+        Ok(indexed) => indexed,
+        Err(error) => {
+            // An index that failed to build is rebuilt from the database.
+            tracing::warn!(error = %error, "indexing during import failed; rebuilding");
+            crate::cli::import_cmd::sync_index(&case, &mut |done, total| {
+                report(Phase::Indexing, done, total)
+            })?
+        }
+    };
     crate::audit::record(
         &case,
         "import",

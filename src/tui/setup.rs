@@ -324,7 +324,12 @@ pub fn draw_progress(buf: &mut Buffer, area: Rect, importing: &Importing, ui: &U
         policy,
     );
 
-    let ratio = if importing.total == 0 {
+    // While the last batches are indexed there is no count, and the
+    // reading before it is complete.
+    let finishing = importing.phase == Phase::Indexing && importing.total == 0;
+    let ratio = if finishing {
+        1.0
+    } else if importing.total == 0 {
         0.0
     } else {
         (importing.done as f64 / importing.total as f64).clamp(0.0, 1.0)
@@ -339,6 +344,7 @@ pub fn draw_progress(buf: &mut Buffer, area: Rect, importing: &Importing, ui: &U
     paint_line(buf, inner.x, inner.y + 2, inner.width, &bar, policy);
 
     let counts = match (importing.phase, lang) {
+        _ if finishing => String::new(),
         (Phase::Reading, _) => format!(
             "{} / {} KB",
             format::count((importing.done / 1024) as i64),

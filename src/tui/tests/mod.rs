@@ -32,12 +32,14 @@ use crate::text::width::{AmbiguousWidth, is_ambiguous};
 
 /// Imports `export` into a new case at `case_dir` and builds its index.
 pub fn import_case(export: &Path, case_dir: &Path) {
+    let lock = crate::store::lock_import(case_dir).unwrap();
     let case = Case::open_or_create(case_dir).unwrap();
     case.set_people_and_purpose(Some("調査 太郎"), Some("テスト用の調査"))
         .unwrap();
     import::run(
         export,
         &case,
+        &lock,
         &ImportOptions::default(),
         &mut |_, _| {},
         &mut || Ok(()),
