@@ -408,12 +408,34 @@ fn draw_help(buf: &mut Buffer, area: Rect, context: Context, scroll: usize, ui: 
     let height = (rows.len() as u16 + 2).min(area.height);
     let box_area = centered(area, 64, height);
     clear_for_overlay(buf, box_area);
-    let title = Line::styled(
-        ui.pick("キー一覧（? か Esc で閉じる）", "Keys (? or Esc closes)"),
-        style::title(),
+    let visible = usize::from(box_area.height.saturating_sub(2));
+    let scroll = scroll.min(rows.len().saturating_sub(visible));
+    let title = if visible < rows.len() {
+        match ui.settings.lang {
+            Lang::Ja => format!(
+                "キー一覧 {}-{}/{}（j/k で移動、? か Esc で閉じる）",
+                scroll + 1,
+                (scroll + visible).min(rows.len()),
+                rows.len()
+            ),
+            Lang::En => format!(
+                "Keys {}-{}/{} (j/k scroll, ? or Esc closes)",
+                scroll + 1,
+                (scroll + visible).min(rows.len()),
+                rows.len()
+            ),
+        }
+    } else {
+        ui.pick("キー一覧（? か Esc で閉じる）", "Keys (? or Esc closes)")
+            .to_string()
+    };
+    let inner = framed(
+        buf,
+        box_area,
+        &Line::styled(title, style::title()),
+        true,
+        ui,
     );
-    let inner = framed(buf, box_area, &title, true, ui);
-    let scroll = scroll.min(rows.len().saturating_sub(usize::from(inner.height)));
     for (index, (keys, description)) in rows
         .iter()
         .skip(scroll)

@@ -262,13 +262,14 @@ fn draw_status_bar(
         }
         (None, None) => Line::default(),
     };
-    // The case and purpose give way to the key hints down to half the bar.
+    // The case and purpose give way to the key hints, down to a third of
+    // the bar.
     let left_full = line_width(&left, policy) as u16;
     let hints_full = line_width(&hint_line, policy) as u16;
     let left_width = if left_full.saturating_add(hints_full) <= area.width {
         left_full
     } else {
-        left_full.min((area.width / 2).max(area.width.saturating_sub(hints_full)))
+        left_full.min((area.width / 3).max(area.width.saturating_sub(hints_full)))
     };
     let left_cut = truncate_line(&left, usize::from(left_width), policy);
     let used = paint_line(buf, area.x, area.y, left_width, &left_cut, policy);

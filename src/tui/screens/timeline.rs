@@ -70,6 +70,9 @@ pub struct TimelineState {
     pub selected: i64,
     /// Position of the first message drawn.
     pub top: i64,
+    /// Rows of the top message hidden above the view. Only the end of a
+    /// room uses it, so the last message sits on the bottom row.
+    top_skip: usize,
     layouts: HashMap<i64, MessageLayout>,
     /// Area the layouts were made for.
     view: Rect,
@@ -96,6 +99,7 @@ impl TimelineState {
             window_start: 0,
             selected: 0,
             top: 0,
+            top_skip: 0,
             layouts: HashMap::new(),
             view: message_area(area),
             hit: None,
@@ -118,6 +122,7 @@ impl TimelineState {
             window_start: 0,
             selected: 0,
             top: 0,
+            top_skip: 0,
             layouts: HashMap::new(),
             view: message_area(area),
             hit: None,
@@ -285,7 +290,10 @@ impl TimelineState {
         let mut row = self.view.y;
         let mut position = self.top;
         while position < self.window_end() && row < self.view.bottom() {
-            let rows = self.height_of(position, ui) as u16;
+            let mut rows = self.height_of(position, ui) as u16;
+            if position == self.top {
+                rows = rows.saturating_sub(self.top_skip as u16);
+            }
             if y < row + rows {
                 self.selected = position;
                 self.settle(ui);
@@ -393,12 +401,24 @@ impl TimelineState {
             }
             self.top += 1;
         }
+
         // Lay out what the next draw shows.
         let mut used = 0;
         let mut position = self.top;
         while used < height && position < self.window_end() {
             used += self.height_of(position, ui);
             position += 1;
+        }
+
+        // When the room ends above the bottom row, earlier messages fill
+        // the view from the top, the first of them cut.
+        self.top_skip = 0;
+        if used < height && position == self.total {
+            while self.top > self.window_start && used < height {
+                self.top -= 1;
+                used += self.height_of(self.top, ui);
+            }
+            self.top_skip = used.saturating_sub(height);
         }
     }
 
@@ -565,7 +585,12 @@ pub fn draw(buf: &mut Buffer, area: Rect, state: &TimelineState, ui: &Ui<'_>) {
         };
         let selected = position == state.selected;
         let is_hit = state.hit == Some(message.msg_key);
-        for (index, line) in layout.lines.iter().enumerate() {
+        let hidden = if position == state.top {
+            state.top_skip
+        } else {
+            0
+        };
+        for (index, line) in layout.lines.iter().enumerate().skip(hidden) {
             if y >= inner.bottom() {
                 break;
             }
