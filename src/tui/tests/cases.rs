@@ -206,6 +206,59 @@ fn b12_emoji_and_nfd_keep_borders() {
 }
 
 #[test]
+fn b12_no_fragments_after_scrolling() {
+    let accounts: &[(&str, &str)] = &[("7", "試験 太郎"), ("8", "カ\u{3099}イト\u{3099} 次郎")];
+    let mut rows: Vec<Row<'_>> = EMOJI_ROOM.to_vec();
+    rows.push((
+        "9000000000000000006",
+        "8",
+        "ｶﾞｲﾄﾞ 次郎",
+        "2024-03-01 09:05:00",
+        "ｻｰﾊﾞｰの再起動 ﾊﾟｽﾜｰﾄﾞ",
+    ));
+    rows.push((
+        "9000000000000000007",
+        "7",
+        "試験 太郎",
+        "2024-03-01 09:06:00",
+        "①②③ ■□ ※ ☆ 了解👩‍💻です",
+    ));
+    for policy in [AmbiguousWidth::Narrow, AmbiguousWidth::Wide] {
+        let (_dir, mut app) = open_export(
+            &[("100000001", "部屋👩‍🔬ｶﾞ①", accounts, &rows)],
+            60,
+            14,
+            policy,
+        );
+        let mut frames = vec![draw(&app).0];
+        let steps = [
+            Action::Open,
+            Action::Top,
+            Action::Down,
+            Action::Down,
+            Action::Down,
+            Action::Down,
+            Action::Up,
+            Action::Open,
+            Action::Back,
+            Action::Bottom,
+            Action::ToggleHelp,
+            Action::ToggleHelp,
+            Action::ShowPeople,
+            Action::Open,
+            Action::Back,
+            Action::ShowChanges,
+            Action::ShowRooms,
+        ];
+        for action in steps {
+            feed(&mut app, [action]);
+            frames.push(draw(&app).0);
+        }
+        assert_no_fragments(&frames, policy);
+    }
+}
+
+#[test]
 fn b12_nfc_search_finds_nfd_message() {
     let accounts: &[(&str, &str)] = &[("7", "試験 太郎"), ("8", "カ\u{3099}イト\u{3099} 次郎")];
     let (_dir, mut app) = open_export(

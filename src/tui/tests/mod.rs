@@ -259,3 +259,162 @@ pub fn assert_borders_in_place(buffer: &Buffer, border: &str) {
         assert_eq!(right_cell, border, "right border of row {y}");
     }
 }
+
+/// A terminal screen as xterm and tmux keep it, fed with the cells
+/// ratatui's diff sends. Writing into any cell of a wide glyph erases the
+/// whole glyph, as those terminals do.
+pub struct TerminalModel {
+    width: usize,
+    policy: AmbiguousWidth,
+    /// Per cell: the glyph starting there and its width, or `None` for a
+    /// cell covered by the glyph to its left.
+    cells: Vec<Vec<Option<(String, usize)>>>,
+}
+
+impl TerminalModel {
+    pub fn new(width: u16, height: u16, policy: AmbiguousWidth) -> TerminalModel {
+        let blank = Some((" ".to_string(), 1));
+        TerminalModel {
+            width: usize::from(width),
+            policy,
+            cells: vec![vec![blank; usize::from(width)]; usize::from(height)],
+        }
+    }
+
+    fn erase_glyph_at(&mut self, x: usize, y: usize) {
+        let row = &mut self.cells[y];
+        let mut start = x;
+        while start > 0 && row[start].is_none() {
+            start -= 1;
+        }
+
+        let width = row[start].as_ref().map_or(1, |(_, width)| *width);
+        for cell in row.iter_mut().skip(start).take(width.max(1)) {
+            *cell = Some((" ".to_string(), 1));
+        }
+    }
+
+    fn is_emoji_tail(&self, x: usize, y: usize) -> bool {
+        let row = &self.cells[y];
+        let mut start = x;
+        while start > 0 && row[start].is_none() {
+            start -= 1;
+        }
+        start < x
+            && row[start]
+                .as_ref()
+                .is_some_and(|(symbol, _)| symbol.contains('\u{FE0F}'))
+    }
+
+    /// Applies the cells ratatui sends to go from `previous` to `next`.
+    ///
+    /// A cell's symbol is written glyph by glyph from its column, the way a
+    /// terminal reads the bytes. A grapheme cluster is one glyph, except that
+    /// half-width sound marks (ﾞ ﾟ) are glyphs of their own, because
+    /// terminals do not combine them with the kana before.
+    pub fn apply(&mut self, previous: &Buffer, next: &Buffer) {
+        for (x, y, cell) in previous.diff(next) {
+            let (mut x, y) = (usize::from(x), usize::from(y));
+            let mut last = None;
+            for glyph in terminal_glyphs(cell.symbol()) {
+                let width = terminal_width(&glyph, self.policy);
+                if width == 0 {
+                    // A zero-width glyph joins the one before it.
+                    if let Some(Some((symbol, _))) =
+                        last.map(|start: usize| &mut self.cells[y][start])
+                    {
+                        symbol.push_str(&glyph);
+                    }
+                    continue;
+                }
+                if x >= self.width {
+                    continue;
+                }
+                // ratatui 0.30 sends a blank for the second cell of an emoji
+                // with U+FE0F right after the emoji, for terminals that leave
+                // that cell stale, and takes the emoji to stay. The model
+                // follows it.
+                if glyph == " " && self.is_emoji_tail(x, y) {
+                    x += 1;
+                    continue;
+                }
+                last = Some(x);
+                for covered in x..(x + width).min(self.width) {
+                    self.erase_glyph_at(covered, y);
+                }
+                self.cells[y][x] = Some((glyph, width));
+                for covered in x + 1..(x + width).min(self.width) {
+                    self.cells[y][covered] = None;
+                }
+                x += width;
+            }
+        }
+    }
+
+    /// Returns the screen as the terminal shows it, one line per row.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for row in &self.cells {
+            for (symbol, _) in row.iter().flatten() {
+                out.push_str(symbol);
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Splits a cell's symbol into the glyphs a terminal draws.
+fn terminal_glyphs(symbol: &str) -> Vec<String> {
+    let mut glyphs = Vec::new();
+    for cluster in unicode_segmentation::UnicodeSegmentation::graphemes(symbol, true) {
+        let mut glyph = String::new();
+        for c in cluster.chars() {
+            if matches!(c, '\u{FF9E}' | '\u{FF9F}') && !glyph.is_empty() {
+                glyphs.push(std::mem::take(&mut glyph));
+            }
+            glyph.push(c);
+        }
+        glyphs.push(glyph);
+    }
+    glyphs
+}
+
+/// Checks that a terminal fed with every frame of `frames` in turn shows
+/// exactly the last one, with no glyph left over from an earlier frame.
+pub fn assert_no_fragments(frames: &[Buffer], policy: AmbiguousWidth) {
+    let Some(first) = frames.first() else {
+        return;
+    };
+    let mut model = TerminalModel::new(first.area.width, first.area.height, policy);
+    let mut previous = Buffer::empty(first.area);
+    for (index, frame) in frames.iter().enumerate() {
+        model.apply(&previous, frame);
+        let expected = screen_text(frame);
+        let shown = model.text();
+        for (row, (shown_row, expected_row)) in shown.lines().zip(expected.lines()).enumerate() {
+            assert_eq!(
+                shown_row.trim_end(),
+                expected_row.trim_end(),
+                "frame {index}, row {row}: the terminal kept a fragment\nbefore: {}\nafter:  {}",
+                marked_row(&previous, row as u16),
+                marked_row(frame, row as u16),
+            );
+        }
+        previous = frame.clone();
+    }
+}
+
+/// Returns one row of a buffer with each cell's symbol in brackets and
+/// its diff option after it, to show what a failing check saw.
+fn marked_row(buffer: &Buffer, y: u16) -> String {
+    (0..buffer.area.width)
+        .map(|x| {
+            let cell = &buffer[(x, y)];
+            match cell.diff_option {
+                CellDiffOption::None => format!("[{}]", cell.symbol()),
+                option => format!("[{}]{option:?}", cell.symbol()),
+            }
+        })
+        .collect()
+}

@@ -419,6 +419,7 @@ fn check_drawing(sample: &Sample) {
         people: 3,
     };
     let status = Status::error(sample.room_name.clone());
+    let mut frames = Vec::new();
     for (screen, overlay) in screens_of(sample, area, &ui) {
         let mut screens = vec![screen];
         // Move around a little so scrolled states get drawn too.
@@ -474,8 +475,11 @@ fn check_drawing(sample: &Sample) {
                     buffer.area
                 );
             }
+            frames.push(buffer.clone());
         }
     }
+    // One screen after the other, as a user moves between them.
+    assert_no_fragments(&frames, policy);
 }
 
 proptest! {

@@ -17,7 +17,7 @@
 
 use std::num::NonZeroU16;
 
-use ratatui::buffer::{Buffer, CellDiffOption, CellWidth};
+use ratatui::buffer::{Buffer, Cell, CellDiffOption, CellWidth};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -79,9 +79,7 @@ pub fn paint_line(
             let width = grapheme_width(g, policy);
             if width == 0 {
                 if let Some(start) = last_start {
-                    let cell = &mut buf[(start, y)];
-                    let joined = format!("{}{g}", cell.symbol());
-                    cell.set_symbol(&joined);
+                    join_zero_width(&mut buf[(start, y)], g, policy);
                 }
                 continue;
             }
@@ -91,45 +89,101 @@ pub fn paint_line(
             if cursor.saturating_add(width) > right {
                 return cursor;
             }
-            buf[(cursor, y)]
-                .set_symbol(g)
-                .set_style(style)
-                .set_diff_option(CellDiffOption::None);
-            last_start = Some(cursor);
-            // ratatui's diff skips the cells a cluster covers by its own
-            // measure (`native`). Where the terminal draws the cluster
-            // wider, the extra cells are marked Skip. Where it draws it
-            // narrower, the cell carries the width the terminal uses.
-            let native = g.cell_width().max(1);
-            let drawn = drawn_width(g, width);
-            if let Some(forced) = NonZeroU16::new(drawn).filter(|_| drawn < native) {
-                buf[(cursor, y)].set_diff_option(CellDiffOption::ForcedWidth(forced));
-            }
-            for offset in 1..width {
+            for offset in 0..width {
                 let cell = &mut buf[(cursor + offset, y)];
                 cell.reset();
                 cell.set_style(style);
-                if offset >= native && offset < drawn {
-                    cell.set_diff_option(CellDiffOption::Skip);
+            }
+            if g.contains(SOUND_MARKS) {
+                paint_marks_apart(buf, cursor, y, g, width, policy);
+            } else {
+                buf[(cursor, y)].set_symbol(g);
+                // ratatui's diff skips the cells a cluster covers by its own
+                // measure. Where the terminal draws the cluster wider (an
+                // ambiguous character under the Wide policy), the cells
+                // beyond that measure are marked Skip.
+                let native = g.cell_width().max(1);
+                for offset in native..width {
+                    buf[(cursor + offset, y)].set_diff_option(CellDiffOption::Skip);
                 }
             }
+            last_start = Some(cursor);
             cursor += width;
         }
     }
     cursor
 }
 
-/// Returns the cells a terminal draws cluster `g` with, given its measured
-/// width. They differ only for a cluster with a half-width sound mark
-/// (`ﾊﾞ`): unicode-width already counts each mark as one cell, as
-/// terminals draw it, and the measure (ratatui's and `text::width`'s) adds
-/// one more per mark on top.
-fn drawn_width(g: &str, measured: u16) -> u16 {
-    let marks = g
-        .chars()
-        .filter(|c| matches!(c, '\u{FF9E}' | '\u{FF9F}'))
-        .count() as u16;
-    measured.saturating_sub(marks).max(1)
+/// Appends a zero-width cluster (a combining mark that a span boundary
+/// cut off) to the cell before it. A cluster that would change the cell's
+/// width, such as U+FE0F turning `6` into a two-cell emoji, is dropped
+/// instead, because the cells after it are already placed.
+fn join_zero_width(cell: &mut Cell, g: &str, policy: AmbiguousWidth) {
+    let joined = format!("{}{g}", cell.symbol());
+    let same_width = grapheme_width(&joined, policy) == grapheme_width(cell.symbol(), policy)
+        && joined.cell_width() == cell.symbol().cell_width();
+    if same_width {
+        cell.set_symbol(&joined);
+    }
+}
+
+/// The half-width katakana sound marks ﾞ and ﾟ.
+const SOUND_MARKS: [char; 2] = ['\u{FF9E}', '\u{FF9F}'];
+
+/// Draws a cluster with half-width sound marks (`ﾊﾞ`) into `width` cells
+/// from `x`, one cell for the base and one for each mark.
+///
+/// Terminals draw the base and each mark in a cell of their own. ratatui
+/// keeps a cluster in one cell and measures it one cell wider per mark,
+/// so its diff would take `ﾊﾞ` for one glyph two cells wide and, when the
+/// cell is later overwritten, leave a stale mark in the second cell. Each
+/// cell here carries the width the terminal draws it with, and the cells
+/// left over from the wider measure stay blank.
+fn paint_marks_apart(
+    buf: &mut Buffer,
+    x: u16,
+    y: u16,
+    g: &str,
+    width: u16,
+    policy: AmbiguousWidth,
+) {
+    let mut pieces: Vec<&str> = Vec::new();
+    let mut piece_start = 0;
+    for (index, c) in g.char_indices() {
+        if index > 0 && SOUND_MARKS.contains(&c) {
+            pieces.push(&g[piece_start..index]);
+            piece_start = index;
+        }
+    }
+    pieces.push(&g[piece_start..]);
+
+    let end = x + width;
+    let mut column = x;
+    for piece in pieces {
+        // The measure adds a cell per mark on top of what the terminal
+        // draws, so that cell comes off again.
+        let marks = piece.matches(SOUND_MARKS).count();
+        let drawn = grapheme_width(piece, policy).saturating_sub(marks) as u16;
+        if drawn == 0 {
+            if column > x {
+                join_zero_width(&mut buf[(column - 1, y)], piece, policy);
+            }
+            continue;
+        }
+        if column + drawn > end {
+            break;
+        }
+        let native = piece.cell_width().max(1);
+        let cell = &mut buf[(column, y)];
+        cell.set_symbol(piece);
+        if let Some(forced) = NonZeroU16::new(drawn).filter(|_| drawn < native) {
+            cell.set_diff_option(CellDiffOption::ForcedWidth(forced));
+        }
+        for offset in native..drawn {
+            buf[(column + offset, y)].set_diff_option(CellDiffOption::Skip);
+        }
+        column += drawn;
+    }
 }
 
 /// Fills `width` cells from `(x, y)` with spaces in `style`.
@@ -147,7 +201,8 @@ pub fn fill(buf: &mut Buffer, x: u16, y: u16, width: u16, style: Style) {
 }
 
 /// Blanks `area` for a box drawn over the screen, and blanks any wide
-/// glyph to the left whose second half reaches into it.
+/// glyph to the left whose second half reaches into it, and the covered
+/// cells a glyph under the right edge leaves beyond it.
 ///
 /// Without that, the box's left border would land in the covered half of
 /// such a glyph. ratatui's diff skips a covered cell, so the border would
@@ -177,7 +232,20 @@ pub fn clear_for_overlay(buf: &mut Buffer, area: Rect) {
                 break;
             }
         }
+        // A glyph under the box's right edge may cover cells beyond it.
+        // They become plain blanks, as the terminal shows them once the
+        // glyph is overwritten.
+        let mut tail_end = area.right();
         for x in area.left()..area.right() {
+            let mut extent = buf[(x, y)].cell_width().max(1);
+            while x + extent < buf.area.right()
+                && buf[(x + extent, y)].diff_option == CellDiffOption::Skip
+            {
+                extent += 1;
+            }
+            tail_end = tail_end.max(x + extent);
+        }
+        for x in area.left()..tail_end.min(buf.area.right()) {
             buf[(x, y)].reset();
         }
     }
@@ -372,14 +440,36 @@ mod tests {
     }
 
     #[test]
-    fn half_width_sound_mark_keeps_terminal_width() {
+    fn half_width_sound_mark_gets_own_cell() {
         let mut buf = Buffer::empty(Rect::new(0, 0, 6, 1));
         let end = paint_line(&mut buf, 0, 0, 6, &Line::from("ﾊﾞa"), AmbiguousWidth::Narrow);
         assert_eq!(end, 4);
-        let forced = NonZeroU16::new(2).unwrap();
-        assert_eq!(buf[(0, 0)].diff_option, CellDiffOption::ForcedWidth(forced));
-        assert_eq!(buf[(2, 0)].diff_option, CellDiffOption::None);
+        assert_eq!(buf[(0, 0)].symbol(), "ﾊ");
+        assert_eq!(buf[(0, 0)].diff_option, CellDiffOption::None);
+        assert_eq!(buf[(1, 0)].symbol(), "\u{FF9E}");
+        let one = NonZeroU16::new(1).unwrap();
+        assert_eq!(buf[(1, 0)].diff_option, CellDiffOption::ForcedWidth(one));
+        assert_eq!(buf[(2, 0)].symbol(), " ");
         assert_eq!(buf[(3, 0)].symbol(), "a");
+    }
+
+    #[test]
+    fn overwritten_sound_mark_is_sent_again() {
+        let mut before = Buffer::empty(Rect::new(0, 0, 6, 1));
+        paint_line(
+            &mut before,
+            0,
+            0,
+            6,
+            &Line::from("ﾊﾞ"),
+            AmbiguousWidth::Narrow,
+        );
+        let after = Buffer::empty(Rect::new(0, 0, 6, 1));
+        let sent: Vec<u16> = before.diff(&after).iter().map(|(x, _, _)| *x).collect();
+        assert!(
+            sent.contains(&1),
+            "the cell of the mark is cleared: {sent:?}"
+        );
     }
 
     #[test]
@@ -399,6 +489,16 @@ mod tests {
         assert_eq!(buf[(2, 1)].symbol(), " ", "① reached into the box");
         assert_eq!(buf[(1, 1)].symbol(), "b");
         assert_eq!(buf[(6, 0)].symbol(), " ", "字's second half is outside");
+    }
+
+    #[test]
+    fn width_changing_mark_is_dropped() {
+        let mut buf = Buffer::empty(Rect::new(0, 0, 6, 1));
+        let line = Line::from(vec![Span::raw("6"), Span::raw("\u{FE0F}W")]);
+        let end = paint_line(&mut buf, 0, 0, 6, &line, AmbiguousWidth::Narrow);
+        assert_eq!(end, 2);
+        assert_eq!(buf[(0, 0)].symbol(), "6");
+        assert_eq!(buf[(1, 0)].symbol(), "W");
     }
 
     #[test]
