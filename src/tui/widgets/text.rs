@@ -135,8 +135,8 @@ const SOUND_MARKS: [char; 2] = ['\u{FF9E}', '\u{FF9F}'];
 ///
 /// Terminals draw the base and each mark in a cell of their own. ratatui
 /// keeps a cluster in one cell and measures it one cell wider per mark,
-/// so its diff would take `ﾊﾞ` for one glyph two cells wide and, when the
-/// cell is later overwritten, leave a stale mark in the second cell. Each
+/// so its diff would take `ﾊﾞ` for one glyph two cells wide. Once the cell
+/// is overwritten, the mark would stay on screen in the second cell. Each
 /// cell here carries the width the terminal draws it with, and the cells
 /// left over from the wider measure stay blank.
 fn paint_marks_apart(
