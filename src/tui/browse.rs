@@ -885,7 +885,8 @@ impl Browser {
     pub fn poll_searches(&mut self, env: &Env) -> Option<Status> {
         let height = screens::search::visible_rows(env.area);
         let mut status = None;
-        for reply in self.searcher.poll() {
+        for mut reply in self.searcher.poll() {
+            self.fill_empty_snippets(&mut reply);
             let mut record = None;
             let Some(state) = self.search_state() else {
                 continue;
@@ -949,6 +950,34 @@ impl Browser {
             self.request_more(height);
         }
         status
+    }
+
+    /// Gives hits without a snippet the text they had before deletion. A
+    /// query of filters only (`from:… is:deleted`) has no word to cut a
+    /// snippet around, and a deleted body has no text of its own.
+    fn fill_empty_snippets(&self, reply: &mut SearchReply) {
+        let SearchReply::Page {
+            result: Ok(page), ..
+        } = reply
+        else {
+            return;
+        };
+        for hit in &mut page.hits {
+            if !hit.message.deleted || !hit.snippet.text.trim().is_empty() {
+                continue;
+            }
+            match screens::changes::preview_of(&self.session.reader, &hit.message, &self.names) {
+                Ok(preview) => {
+                    hit.snippet = crate::query::search::Snippet {
+                        text: preview,
+                        highlights: Vec::new(),
+                    };
+                }
+                Err(error) => {
+                    tracing::warn!(msg_key = hit.message.msg_key, error = %format!("{error:#}"), "no preview for a deleted hit");
+                }
+            }
+        }
     }
 
     /// Opens the next or previous search hit in its room.

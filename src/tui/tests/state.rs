@@ -295,6 +295,23 @@ fn search_counts_while_typing_and_opens_hits() {
 }
 
 #[test]
+fn deleted_hit_shows_text_before_deletion() {
+    let mut app = app();
+    feed(&mut app, [Action::ShowSearch]);
+    type_text(&mut app, "from:権藤 is:deleted");
+    feed(&mut app, [Action::Submit]);
+    let results = search(&app).results.as_ref().unwrap();
+    assert_eq!(results.total, 3);
+    let harassment = results
+        .hits
+        .iter()
+        .find(|hit| hit.snippet.text.contains("給料泥棒"))
+        .expect("the deleted message shows the text it had");
+    assert!(harassment.message.deleted);
+    assert!(harassment.snippet.text.starts_with('✗'));
+}
+
+#[test]
 fn search_parse_errors_are_shown() {
     let mut app = app();
     feed(&mut app, [Action::ShowSearch]);
