@@ -270,6 +270,45 @@ fn cp932_quarantined_row_lists_readably() {
 }
 
 #[test]
+fn one_bad_byte_quarantines_one_row() {
+    let ws = Workspace::new();
+    let rows: Vec<Vec<String>> = (1..=10)
+        .map(|n| {
+            message_row(
+                &n.to_string(),
+                "7",
+                "試験 太郎",
+                "2023-04-01 09:00:00",
+                &format!("本文その{n}です"),
+            )
+        })
+        .collect();
+    ws.write_simple_room(&[]);
+    let mut bytes = csv(&MESSAGES_HEADER, &rows).into_bytes();
+    let fifth = "本文その5".as_bytes();
+    let at = bytes
+        .windows(fifth.len())
+        .position(|window| window == fifth)
+        .unwrap()
+        + fifth.len();
+    bytes.insert(at, 0xFF);
+    ws.write(MESSAGES_PATH, bytes);
+    ws.import();
+
+    let db = ws.db();
+    assert_eq!(count(&db, "SELECT count(*) FROM messages"), 9);
+    assert_eq!(body_of(&db, "4"), "本文その4です");
+    assert_eq!(account(&db, "7").0, "試験 太郎");
+    let (record, reason): (i64, String) = db
+        .query_row("SELECT record, reason FROM quarantine", [], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(record, 5);
+    assert!(reason.contains("utf-8"), "{reason}");
+}
+
+#[test]
 fn utf16le_with_bom_imports() {
     let ws = Workspace::new();
     ws.write_simple_room(&[]);
