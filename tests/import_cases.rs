@@ -709,6 +709,93 @@ fn damaged_ids_are_quarantined_with_location() {
     assert_eq!(counts, (4, 2, 2));
 }
 
+#[test]
+fn later_download_keeps_new_damaged_row() {
+    let ws = Workspace::new();
+    ws.write_simple_room(&[
+        message_row(
+            "1001",
+            "7",
+            "試験 太郎",
+            "2023-04-01 09:00:00",
+            "最初の本文",
+        ),
+        message_row(
+            "1.57E+18",
+            "7",
+            "試験 太郎",
+            "2023-04-01 09:01:00",
+            "壊れた行",
+        ),
+    ]);
+    ws.import();
+    ws.write_messages(
+        "55",
+        &[
+            message_row(
+                "1001",
+                "7",
+                "試験 太郎",
+                "2023-04-01 09:00:00",
+                "直した本文",
+            ),
+            message_row(
+                "1.57E+18",
+                "7",
+                "試験 太郎",
+                "2023-04-01 09:01:00",
+                "壊れた行の続き",
+            ),
+        ],
+    );
+    let output = ws.import();
+    let summary = stdout(&output);
+    assert!(
+        summary.contains(MESSAGES_PATH),
+        "summary lists the file: {summary}"
+    );
+
+    let raws: Vec<String> = ws
+        .db()
+        .prepare("SELECT raw FROM quarantine ORDER BY quarantine_id")
+        .unwrap()
+        .query_map([], |row| row.get::<_, Vec<u8>>(0))
+        .unwrap()
+        .map(|raw| String::from_utf8(raw.unwrap()).unwrap())
+        .collect();
+    assert_eq!(raws.len(), 2, "{raws:?}");
+    assert!(raws[0].contains("壊れた行\r\n"), "{raws:?}");
+    assert!(raws[1].contains("壊れた行の続き"), "{raws:?}");
+
+    // The same damaged row read once more is kept once, and listed again.
+    ws.write_messages(
+        "55",
+        &[
+            message_row(
+                "1001",
+                "7",
+                "試験 太郎",
+                "2023-04-01 09:00:00",
+                "三度目の本文",
+            ),
+            message_row(
+                "1.57E+18",
+                "7",
+                "試験 太郎",
+                "2023-04-01 09:01:00",
+                "壊れた行の続き",
+            ),
+        ],
+    );
+    let output = ws.import();
+    assert!(
+        stdout(&output).contains(MESSAGES_PATH),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(ws.stats()["quarantined_rows"], 2);
+}
+
 /// Checks that every source file's rows read equal its rows imported plus quarantined.
 fn assert_rows_add_up(db: &Connection) {
     let mut statement = db
