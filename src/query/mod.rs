@@ -13,7 +13,7 @@ use chrono_tz::Tz;
 
 use crate::i18n::Lang;
 use crate::index::SearchIndex;
-use crate::store::Case;
+use crate::store::{Case, StoreError};
 use parse::ParsedQuery;
 use read::CaseReader;
 use search::{Engine, SearchError, SearchOptions, SearchPage};
@@ -32,7 +32,14 @@ impl Session {
     pub fn open(case_dir: &Path, zone: Tz, lang: Lang) -> anyhow::Result<Session> {
         let case = Case::open(case_dir)?;
         let reader = CaseReader::open(&case)?;
-        let index = SearchIndex::open(&case.index_dir())?;
+        let index = match SearchIndex::open(&case.index_dir()) {
+            Ok(index) => index,
+            // The first import of a case builds the index when it ends.
+            Err(_) if crate::store::import_running(case_dir) => {
+                return Err(StoreError::ImportRunning(case_dir.to_path_buf()).into());
+            }
+            Err(error) => return Err(error.into()),
+        };
         index.reload()?;
         Ok(Session {
             reader,
