@@ -1523,15 +1523,11 @@ fn wait_for_first_commit(case: &Path, child: &mut std::process::Child) -> i64 {
     panic!("no commit within two minutes");
 }
 
-#[cfg(unix)]
-#[test]
-fn killed_import_resumes_cleanly() {
-    const ROOMS: usize = 4;
-    const PER_ROOM: usize = 25_000;
-    let total = (ROOMS * PER_ROOM) as i64;
-    let ws = Workspace::new();
-    write_bulk_export(&ws.export, ROOMS, PER_ROOM);
-
+/// Writes a bulk export of `rooms` × `per_room` messages, starts importing
+/// it in the background with a commit every 1,000 rows, and returns once
+/// the first commit is visible.
+fn start_bulk_import(ws: &Workspace, rooms: usize, per_room: usize) -> std::process::Child {
+    write_bulk_export(&ws.export, rooms, per_room);
     let mut child = Command::new(binary())
         .arg("import")
         .arg(&ws.export)
@@ -1543,15 +1539,60 @@ fn killed_import_resumes_cleanly() {
         .spawn()
         .unwrap();
     wait_for_first_commit(&ws.case, &mut child);
+    child
+}
 
-    // A second import while the first one runs is refused.
+#[cfg(unix)]
+#[test]
+fn running_import_rejects_other_writers() {
+    let ws = Workspace::new();
+    let mut child = start_bulk_import(&ws, 4, 50_000);
+    let case = ws.case.to_str().unwrap();
+
     let second = ws.import_with(&["--lang", "en"]);
-    assert_eq!(code(&second), 2);
+    assert_eq!(code(&second), 2, "a second import");
     assert!(
         stderr(&second).contains("another cwlens process is importing"),
         "{}",
         stderr(&second)
     );
+    let reindex = run(["--lang", "en", "reindex", "--case", case, "--quiet"]);
+    assert_eq!(code(&reindex), 2, "reindex");
+    assert!(
+        stderr(&reindex).contains("another cwlens process is importing"),
+        "{}",
+        stderr(&reindex)
+    );
+    // The first import has not built the index yet.
+    let search = run(["--lang", "en", "search", "--case", case, "件"]);
+    assert_eq!(code(&search), 2, "search");
+    assert!(
+        stderr(&search).contains("another cwlens process is importing"),
+        "{}",
+        stderr(&search)
+    );
+    let stats = run(["stats", "--json", "--case", case]);
+    assert_eq!(code(&stats), 0, "stats reads during the import");
+    let stats: Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(stats["incomplete_imports"], 1);
+
+    assert_eq!(
+        child.try_wait().unwrap(),
+        None,
+        "the import ran through the checks"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn killed_import_resumes_cleanly() {
+    const ROOMS: usize = 4;
+    const PER_ROOM: usize = 25_000;
+    let total = (ROOMS * PER_ROOM) as i64;
+    let ws = Workspace::new();
+    let mut child = start_bulk_import(&ws, ROOMS, PER_ROOM);
 
     child.kill().unwrap();
     child.wait().unwrap();
