@@ -1065,6 +1065,63 @@ fn json_hit_has_documented_fields() {
 }
 
 #[test]
+fn renamed_account_is_found_by_new_name() {
+    let ws = Workspace::new();
+    let members = |name: &str| {
+        ws.write_members(&[
+            ("55", "営業部", "7", "試験 太郎"),
+            ("55", "営業部", "8", name),
+        ]);
+    };
+    members("見本 花子");
+    ws.write_messages(
+        "55",
+        &[
+            row(&[
+                "1001",
+                "7",
+                "試験 太郎",
+                "2024-03-01 09:00:00",
+                "",
+                "[piconname:8] さんに送ります",
+            ]),
+            row(&[
+                "1002",
+                "7",
+                "試験 太郎",
+                "2024-03-01 09:10:00",
+                "2024-03-01 09:20:00",
+                "宛先を直しました",
+            ]),
+        ],
+    );
+    ws.write_logs(
+        "55",
+        &[row(&[
+            "1002",
+            "編集",
+            "2024-03-01 09:20:00",
+            "[pname:8] さん宛てです",
+        ])],
+    );
+    ws.import();
+    assert_eq!(ws.search_ids(&["花子"]), ["1001", "1002"]);
+
+    // A later export after the account was renamed.
+    members("見本 華子");
+    ws.import();
+    let fixture = Fixture::load(&ws.case);
+    for (query, expected) in [("華子", vec!["1001", "1002"]), ("花子", vec![])] {
+        assert_eq!(ws.search_ids(&[query]), expected, "{query}");
+        assert_eq!(
+            fixture.expected_ids(query),
+            expected,
+            "brute force, {query}"
+        );
+    }
+}
+
+#[test]
 fn named_case_matches_brute_force() {
     let fixture = named();
     let session = fixture.session();
