@@ -1,5 +1,5 @@
-//! Imports of hand-made exports that carry the bad input real exports
-//! carry, checked through `cwlens stats --json`, `cwlens search --json` and
+//! Imports of small hand-made exports with the faults real exports have,
+//! checked through `cwlens stats --json`, `cwlens search --json` and
 //! read-only SQL on the case database.
 
 mod common;
@@ -1043,6 +1043,7 @@ fn history_is_kept_in_time_order() {
     let ws = Workspace::new();
     write_history_export(&ws);
     ws.import();
+
     let nine = APRIL_FIRST_9_JST;
     assert_eq!(
         revisions(&ws.case, "3001"),
@@ -1068,6 +1069,7 @@ fn history_is_kept_in_time_order() {
         .map(|r| r.2)
         .collect();
     assert_eq!(ties, ["版A", "版B"]);
+
     let stats = ws.stats();
     assert_eq!(stats["revisions"], 5);
     assert_eq!(stats["deleted_messages"], 1);
@@ -1125,6 +1127,7 @@ fn redownloaded_export_keeps_old_body() {
         "明日の会議は10時からです",
     )]);
     ws.import();
+
     // A later download of the same chat, after the message was edited.
     ws.write_messages(
         "55",
@@ -1138,6 +1141,7 @@ fn redownloaded_export_keeps_old_body() {
         ])],
     );
     ws.import();
+
     assert_eq!(body_of(&ws.db(), "4001"), "明日の会議は11時からです");
     let history: Vec<String> = revisions(&ws.case, "4001")
         .into_iter()
@@ -1172,6 +1176,7 @@ fn older_export_read_later_stays_history() {
     ws.import();
     ws.write_messages("55", &older);
     ws.import();
+
     assert_eq!(body_of(&ws.db(), "4001"), "明日の会議は11時からです");
     assert_eq!(
         revisions(&ws.case, "4001"),
@@ -1185,6 +1190,7 @@ fn older_export_read_later_stays_history() {
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0]["matched_in"], "history");
     assert_eq!(ws.search(&["in:current", "11時から"]).len(), 1);
+
     // Reading both exports again changes nothing.
     ws.import();
     ws.write_messages("55", &newer);
@@ -1200,6 +1206,7 @@ fn inline_history_rows_become_revisions() {
         ("55", "営業部", "7", "試験 太郎"),
         ("55", "営業部", "8", "見本 花子"),
     ]);
+    // Each history row repeats the message ID and leaves the message columns empty.
     let header = [
         "メッセージID",
         "アカウントID",
@@ -1263,6 +1270,7 @@ fn inline_history_rows_become_revisions() {
         ],
     );
     ws.import();
+
     let stats = ws.stats();
     assert_eq!(stats["messages"], 2);
     assert_eq!(stats["revisions"], 2);
@@ -1499,7 +1507,7 @@ fn held_lock_refuses_second_import() {
     ws.import();
 }
 
-/// Waits until the case database holds at least one committed message.
+/// Waits until the case database contains at least one committed message.
 fn wait_for_first_commit(case: &Path, child: &mut std::process::Child) -> i64 {
     let deadline = Instant::now() + Duration::from_secs(120);
     while Instant::now() < deadline {

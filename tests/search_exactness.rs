@@ -81,7 +81,7 @@ impl Fixture {
             );
         }
 
-        // Earlier versions, in any order: the scan only asks whether one matches.
+        // Earlier versions, in any order: the scan only checks whether one matches.
         let mut statement = conn
             .prepare("SELECT msg_key, body_before FROM revisions")
             .unwrap();

@@ -76,7 +76,7 @@ pub fn account_names(conn: &Connection) -> rusqlite::Result<HashMap<String, Stri
     rows.collect()
 }
 
-/// A digest of every account name, to notice when one changes.
+/// Hashes every account ID and name, so that a sync notices a changed name.
 fn names_digest(names: &HashMap<String, String>) -> u64 {
     let mut sorted: Vec<(&String, &String)> = names.iter().collect();
     sorted.sort();
