@@ -160,6 +160,9 @@ fn hit_line(hit: &Hit, zone: Tz, lang: Lang) -> String {
 
 pub fn reindex(args: &ReindexArgs, lang: Lang) -> anyhow::Result<i32> {
     let case = Case::open(&args.case.case)?;
+    // A running import builds the index when it ends: deleting the index
+    // under it would make that import fail.
+    let _lock = case.lock_for_import()?;
     super::logging::init(&case.log_dir());
     let index_dir = case.index_dir();
     if index_dir.exists() {

@@ -261,6 +261,14 @@ pub fn lock_import(dir: &Path) -> Result<ImportLock, StoreError> {
     }
 }
 
+/// Returns true when another process holds the import lock of the case in `dir`.
+pub fn import_running(dir: &Path) -> bool {
+    let Ok(file) = fs::File::open(dir.join(IMPORT_LOCK_FILE)) else {
+        return false;
+    };
+    matches!(file.try_lock(), Err(fs::TryLockError::WouldBlock))
+}
+
 /// Length of the SQLite file header.
 const SQLITE_HEADER_BYTES: u64 = 100;
 

@@ -643,6 +643,8 @@ impl<'c> Writer<'c> {
     }
 
     /// Keeps a row that could not be imported, with its location and the reason.
+    /// The same record read again by a later import is kept once and is
+    /// listed with that import.
     pub fn quarantine(
         &mut self,
         path: &str,
@@ -656,7 +658,8 @@ impl<'c> Writer<'c> {
             .prepare_cached(
                 "INSERT INTO quarantine (import_id, path, record, line, reason, raw)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (path, record, reason) DO NOTHING",
+                 ON CONFLICT (path, record, reason, raw) DO UPDATE SET
+                    import_id = excluded.import_id, line = excluded.line",
             )?
             .execute(params![
                 self.import_id,
