@@ -36,14 +36,12 @@ impl Session {
     /// Opens a session on a case that is already open.
     pub fn for_case(case: &Case, zone: Tz, lang: Lang) -> anyhow::Result<Session> {
         let reader = CaseReader::open(case)?;
-        let index = match SearchIndex::open(&case.index_dir()) {
-            Ok(index) => index,
-            // The first import of a case builds the index when it ends.
-            Err(_) if crate::store::import_running(case.dir()) => {
-                return Err(StoreError::ImportRunning(case.dir().to_path_buf()).into());
-            }
-            Err(error) => return Err(error.into()),
-        };
+        // While an import runs, the index lags the database, and a search
+        // would miss hits without saying so.
+        if crate::store::import_running(case.dir()) {
+            return Err(StoreError::ImportRunning(case.dir().to_path_buf()).into());
+        }
+        let index = SearchIndex::open(&case.index_dir())?;
         index.reload()?;
         Ok(Session {
             reader,
