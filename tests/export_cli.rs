@@ -491,12 +491,19 @@ fn csv_b03_cp932_replaces_visibly_and_lists_messages() {
     let manifest = read_manifest(&fixture.path("cp932.csv.manifest.json"));
     let replaced = &manifest["replaced_characters"]["messages"];
     assert_eq!(replaced.as_array().unwrap().len(), 1);
+    assert_eq!(manifest["replaced_characters"]["message_count"], 1);
     assert_eq!(replaced[0]["message_id"], "3001");
     assert_eq!(
         replaced[0]["characters"],
         serde_json::json!(["U+00BE", "U+20BB7", "U+1F647"])
     );
     assert_eq!(manifest["encoding"], "cp932");
+    let leftovers: Vec<_> = fs::read_dir(&fixture.root)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
 #[test]

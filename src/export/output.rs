@@ -86,6 +86,8 @@ pub fn hex(bytes: &[u8]) -> String {
 /// The destination of an export: files beside each other, or one folder.
 pub struct Staging {
     layout: Layout,
+    /// Working files that never become output, removed at the end.
+    scratch: Vec<PathBuf>,
     committed: bool,
 }
 
@@ -117,6 +119,7 @@ impl Staging {
         }
         Ok(Staging {
             layout: Layout::Files(Vec::new()),
+            scratch: Vec::new(),
             committed: false,
         })
     }
@@ -146,6 +149,7 @@ impl Staging {
                 final_dir: dir.to_path_buf(),
                 write_dir,
             },
+            scratch: Vec::new(),
             committed: false,
         })
     }
@@ -181,8 +185,23 @@ impl Staging {
         })
     }
 
+    /// Returns the path of a working file beside `near`, which is removed
+    /// when the export ends, successfully or not.
+    pub fn scratch_path(&mut self, near: &Path, suffix: &str) -> Result<PathBuf, ExportError> {
+        let mut name = near.as_os_str().to_owned();
+        name.push(suffix);
+        name.push(PARTIAL_SUFFIX);
+        let path = PathBuf::from(name);
+        remove_stale(&path)?;
+        self.scratch.push(path.clone());
+        Ok(path)
+    }
+
     /// Moves everything written to its final name.
     pub fn commit(mut self) -> Result<(), ExportError> {
+        for path in &self.scratch {
+            let _ = fs::remove_file(path);
+        }
         match &self.layout {
             Layout::Files(paths) => {
                 for path in paths {
@@ -219,6 +238,9 @@ impl Drop for Staging {
     fn drop(&mut self) {
         if self.committed {
             return;
+        }
+        for path in &self.scratch {
+            let _ = fs::remove_file(path);
         }
         match &self.layout {
             Layout::Files(paths) => {
