@@ -436,13 +436,13 @@ fn build_manifest<'a>(
             neutralized_cells: cells,
             ids_as_text_formulas: !request.plain_ids,
         }),
-        replaced_characters: (csv && request.encoding == TextEncoding::Cp932).then(|| {
+        replaced_characters: (csv && request.encoding == TextEncoding::Cp932).then_some(
             ReplacedRecord {
                 policy: manifest::CP932_POLICY,
                 message_count: replaced.count,
                 messages: replaced,
-            }
-        }),
+            },
+        ),
         source_files: context.source_files.clone(),
     }
 }
