@@ -864,6 +864,17 @@ fn unknown_room_is_an_error() {
 }
 
 #[test]
+fn empty_query_is_an_error() {
+    let fixture = Fixture::new(&[b01_room()]);
+    let out = fixture.path("empty.csv");
+    let output = fixture.export(&["--format", "csv", "--query", "  ", "--out", out_arg(&out)]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("query is empty"), "{stderr}");
+    assert!(!out.exists());
+}
+
+#[test]
 fn html_rejects_encoding() {
     let fixture = Fixture::new(&[b01_room()]);
     let out = fixture.path("x.html");

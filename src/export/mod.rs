@@ -158,6 +158,10 @@ pub enum ExportError {
         "{0} exists and is not an earlier cwlens export (it has no manifest.json); choose another output folder"
     )]
     NotAnExport(PathBuf),
+    #[error(
+        "{0} is a folder; give a file path (only an HTML export of the whole organization writes a folder)"
+    )]
+    OutputIsFolder(PathBuf),
     #[error("no room with key {0} in the case")]
     UnknownRoom(String),
     #[error("the query is empty: give a word or a filter (for example from:123 is:deleted)")]

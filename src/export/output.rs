@@ -106,7 +106,10 @@ impl Staging {
     /// unless `force` is set, and then it is replaced only at the end.
     pub fn files(paths: &[PathBuf], force: bool) -> Result<Staging, ExportError> {
         for path in paths {
-            if path.exists() && (!force || path.is_dir()) {
+            if path.is_dir() {
+                return Err(ExportError::OutputIsFolder(path.clone()));
+            }
+            if path.exists() && !force {
                 return Err(ExportError::OutputExists(path.clone()));
             }
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -318,6 +321,15 @@ mod tests {
             Err(ExportError::OutputExists(_))
         ));
         assert!(Staging::files(std::slice::from_ref(&path), true).is_ok());
+    }
+
+    #[test]
+    fn folder_is_no_file_output() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            Staging::files(&[dir.path().to_path_buf()], true),
+            Err(ExportError::OutputIsFolder(_))
+        ));
     }
 
     #[test]
