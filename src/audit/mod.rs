@@ -200,21 +200,47 @@ pub fn check_chain(conn: &Connection) -> rusqlite::Result<Vec<ChainProblem>> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportFiles {
     pub count: usize,
-    /// SHA-256 over one line `path TAB sha256 TAB size` per file, sorted by path.
+    /// SHA-256 over one line per file, sorted by path; see [`SOURCE_FILES_FORMAT`].
     pub digest: String,
 }
 
-/// Summarizes the source files an import recorded.
+/// Line format of the source file digest, recorded in each import's audit
+/// entry. Format 1 hashed `path TAB sha256 TAB size` per file, so the row
+/// counts and the status of a file could be changed unseen. Format 2 hashes
+/// every column of its `source_files` row after the IDs: path, kind, size,
+/// sha256, encoding, rows read, imported and quarantined, and status.
+pub const SOURCE_FILES_FORMAT: i64 = 2;
+
+/// Summarizes the source files an import recorded, in the current format.
 pub fn import_files(conn: &Connection, import_id: i64) -> rusqlite::Result<ImportFiles> {
+    import_files_in_format(conn, import_id, SOURCE_FILES_FORMAT)
+}
+
+/// Summarizes the source files an import recorded, in an older or the current format.
+pub fn import_files_in_format(
+    conn: &Connection,
+    import_id: i64,
+    format: i64,
+) -> rusqlite::Result<ImportFiles> {
     let mut statement = conn.prepare(
-        "SELECT path, sha256, size FROM source_files WHERE import_id = ?1 ORDER BY path",
+        "SELECT path, sha256, size, kind, encoding, rows_read, rows_imported, rows_quarantined, status
+         FROM source_files WHERE import_id = ?1 ORDER BY path",
     )?;
     let rows = statement.query_map([import_id], |row| {
+        let path: String = row.get(0)?;
+        let sha256: String = row.get(1)?;
+        let size: i64 = row.get(2)?;
+        if format < 2 {
+            return Ok(format!("{path}\t{sha256}\t{size}\n"));
+        }
         Ok(format!(
-            "{}\t{}\t{}\n",
-            row.get::<_, String>(0)?,
-            row.get::<_, String>(1)?,
-            row.get::<_, i64>(2)?
+            "{path}\t{}\t{size}\t{sha256}\t{}\t{}\t{}\t{}\t{}\n",
+            row.get::<_, String>(3)?,
+            row.get::<_, String>(4)?,
+            row.get::<_, i64>(5)?,
+            row.get::<_, i64>(6)?,
+            row.get::<_, i64>(7)?,
+            row.get::<_, String>(8)?
         ))
     })?;
     let mut hasher = Sha256::new();
@@ -293,6 +319,41 @@ mod tests {
         let problems = check_chain(case.conn()).unwrap();
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].seq, 2);
+    }
+
+    fn recorded_import(case: &Case) {
+        case.conn()
+            .execute_batch(
+                "INSERT INTO imports (import_id, started_at, export_path, layout, status)
+                 VALUES (1, 0, '/export', 'chatwork_csv', 'complete');
+                 INSERT INTO source_files (import_id, path, kind, size, sha256, encoding,
+                    rows_read, rows_imported, rows_quarantined, status)
+                 VALUES (1, 'rooms/a/1/messages.csv', 'messages', 10, 'ab', 'utf-8', 3, 2, 1, 'complete');",
+            )
+            .unwrap();
+    }
+
+    #[test]
+    fn legacy_source_files_digest_is_kept() {
+        let (_dir, case) = case();
+        recorded_import(&case);
+        let expected = crate::import::source::hex(&Sha256::digest(
+            "rooms/a/1/messages.csv\tab\t10\n".as_bytes(),
+        ));
+        let legacy = import_files_in_format(case.conn(), 1, 1).unwrap();
+        assert_eq!(legacy.digest, expected);
+        assert_eq!(legacy.count, 1);
+    }
+
+    #[test]
+    fn source_files_digest_covers_row_counts() {
+        let (_dir, case) = case();
+        recorded_import(&case);
+        let before = import_files(case.conn(), 1).unwrap().digest;
+        case.conn()
+            .execute("UPDATE source_files SET rows_quarantined = 0", [])
+            .unwrap();
+        assert_ne!(import_files(case.conn(), 1).unwrap().digest, before);
     }
 
     #[test]

@@ -65,7 +65,9 @@ pub fn verify(case: &Case, export: Option<&Path>) -> anyhow::Result<Verification
         ) else {
             continue;
         };
-        if super::import_files(conn, import_id)?.digest != digest {
+        // Entries written before the format was recorded used format 1.
+        let format = detail["source_files_format"].as_i64().unwrap_or(1);
+        if super::import_files_in_format(conn, import_id, format)?.digest != digest {
             chain.push(ChainProblem {
                 seq: entry.seq,
                 problem: format!(

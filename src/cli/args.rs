@@ -164,8 +164,14 @@ pub struct SearchArgs {
     #[arg(long)]
     pub no_kana_fold: bool,
     /// The query; several arguments are joined with spaces.
-    /// A query that starts with `-` goes after `--`: `cwlens search --case DIR -- -word`.
-    #[arg(required = true, value_name = "QUERY")]
+    /// Options go before the query: everything after its first word,
+    /// `-word` exclusions included, is part of the query.
+    #[arg(
+        required = true,
+        value_name = "QUERY",
+        allow_hyphen_values = true,
+        trailing_var_arg = true
+    )]
     pub query: Vec<String>,
 }
 

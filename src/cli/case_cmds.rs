@@ -4,6 +4,7 @@
 use super::args::{DoctorArgs, GenerateArgs, QuarantineArgs, StatsArgs};
 use super::group_digits;
 use crate::i18n::Lang;
+use crate::import::source::TextEncoding;
 use crate::import::{doctor, mapping::Mapping};
 use crate::store::{Case, stats};
 use crate::text::sanitize::for_terminal;
@@ -85,9 +86,13 @@ pub fn doctor(args: &DoctorArgs, lang: Lang) -> anyhow::Result<i32> {
 
 pub fn quarantine(args: &QuarantineArgs, lang: Lang) -> anyhow::Result<i32> {
     let case = Case::open(&args.case.case)?;
-    let mut statement = case
-        .conn()
-        .prepare("SELECT path, record, line, reason, raw FROM quarantine ORDER BY path, record")?;
+    // The raw record is kept in its file's encoding; UTF-16 files were
+    // read as UTF-8, so only CP932 records need decoding for display.
+    let mut statement = case.conn().prepare(
+        "SELECT q.path, q.record, q.line, q.reason, q.raw,
+            (SELECT s.encoding FROM source_files s WHERE s.import_id = q.import_id AND s.path = q.path)
+         FROM quarantine q ORDER BY q.path, q.record",
+    )?;
     let mut rows = statement.query([])?;
     let mut count = 0u64;
     while let Some(row) = rows.next()? {
@@ -97,7 +102,15 @@ pub fn quarantine(args: &QuarantineArgs, lang: Lang) -> anyhow::Result<i32> {
         let line: Option<i64> = row.get(2)?;
         let reason: String = row.get(3)?;
         let raw: Option<Vec<u8>> = row.get(4)?;
-        let raw_text = String::from_utf8_lossy(raw.as_deref().unwrap_or_default()).into_owned();
+        let encoding: Option<String> = row.get(5)?;
+        let raw = raw.unwrap_or_default();
+        let raw_text = match encoding.as_deref().and_then(TextEncoding::from_label) {
+            Some(TextEncoding::Cp932) => encoding_rs::SHIFT_JIS
+                .decode_without_bom_handling(&raw)
+                .0
+                .into_owned(),
+            _ => String::from_utf8_lossy(&raw).into_owned(),
+        };
         if args.json {
             let value = serde_json::json!({
                 "path": path, "record": record, "line": line, "reason": reason, "raw": raw_text,

@@ -68,6 +68,8 @@ pub fn run(args: &ImportArgs, lang: Lang) -> anyhow::Result<i32> {
     };
     import::check_case_outside_export(&args.export, &case_dir, lang)?;
     let is_new = !case_dir.join(crate::store::DATABASE_FILE).exists();
+    // Held until the index is synced, so a second import is refused at once.
+    let lock = crate::store::lock_import(&case_dir)?;
     let case = Case::open_or_create(&case_dir)?;
     super::logging::init(&case.log_dir());
     if case.incomplete_import()?.is_some() {
@@ -116,14 +118,30 @@ pub fn run(args: &ImportArgs, lang: Lang) -> anyhow::Result<i32> {
         }
         bar.set_position(done);
     };
-    let mut on_commit = || Ok(());
+    let indexer = crate::index::LiveIndexer::start(
+        &case_dir.join(crate::store::DATABASE_FILE),
+        &case.index_dir(),
+    )?;
+    let mut on_commit = || {
+        indexer.catch_up();
+        Ok(())
+    };
     let result = import::run(
         &args.export,
         &case,
+        &lock,
         &options,
         &mut on_progress,
         &mut on_commit,
     );
+    bar.set_message(lang.pick("索引を確定中", "finishing the index"));
+    let indexed = match &result {
+        Ok(_) => Some(indexer.finish()),
+        Err(_) => {
+            drop(indexer);
+            None
+        }
+    };
     bar.finish_and_clear();
     let report = match result {
         Ok(report) => report,
@@ -136,7 +154,15 @@ pub fn run(args: &ImportArgs, lang: Lang) -> anyhow::Result<i32> {
             return Err(error);
         }
     };
-    let indexed = index_case(&case, args.quiet, lang)?;
+    let indexed = match indexed {
+        Some(Ok(report)) => report,
+        // An index that failed to build is rebuilt from the database.
+        Some(Err(error)) => {
+            tracing::warn!(error = %error, "indexing during import failed; rebuilding");
+            index_case(&case, args.quiet, lang)?
+        }
+        None => unreachable!("the import succeeded"),
+    };
     crate::audit::record(&case, "import", import_audit_detail(&case, &report)?)?;
     let elapsed = started.elapsed();
     tracing::info!(
@@ -158,7 +184,7 @@ pub fn run(args: &ImportArgs, lang: Lang) -> anyhow::Result<i32> {
 }
 
 /// The audit record of an import: what was read, with a digest over the
-/// path, SHA-256 and size of every source file (kept in `source_files`).
+/// `source_files` row of every source file (see `audit::SOURCE_FILES_FORMAT`).
 fn import_audit_detail(case: &Case, report: &ImportReport) -> anyhow::Result<serde_json::Value> {
     let files = crate::audit::import_files(case.conn(), report.import_id)?;
     Ok(serde_json::json!({
@@ -167,6 +193,7 @@ fn import_audit_detail(case: &Case, report: &ImportReport) -> anyhow::Result<ser
         "layout": report.layout.as_str(),
         "counts": report.counts,
         "source_files": files.count,
+        "source_files_format": crate::audit::SOURCE_FILES_FORMAT,
         "source_files_sha256": files.digest,
     }))
 }

@@ -308,18 +308,35 @@ pub fn require_columns(session: &FileSession, lang: crate::i18n::Lang) -> anyhow
         return Ok(());
     }
     let found = session.header_names.join(", ");
+    // Name each field by the header the reference layout gives it, too:
+    // the user compares the message with the header row of the file.
+    let reference = |name: &str| {
+        map.kind
+            .fields()
+            .iter()
+            .find(|field| field.name == name)
+            .map_or("", |field| field.headers[0])
+    };
+    let missing: Vec<String> = map
+        .missing
+        .iter()
+        .map(|name| match lang {
+            crate::i18n::Lang::Ja => format!("{} ({name})", reference(name)),
+            crate::i18n::Lang::En => format!("{name} ({})", reference(name)),
+        })
+        .collect();
     anyhow::bail!(
         "{}",
         match lang {
             crate::i18n::Lang::Ja => format!(
                 "{}: 必須の列 {} がありません（見つかった列: {found}）。`cwlens doctor <EXPORT>` で対応表を作り、`--mapping` で指定してください",
                 session.file.relative,
-                map.missing.join(", ")
+                missing.join(", ")
             ),
             crate::i18n::Lang::En => format!(
                 "{}: required column {} is missing (columns found: {found}); run `cwlens doctor <EXPORT>` to write a mapping file and pass it with `--mapping`",
                 session.file.relative,
-                map.missing.join(", ")
+                missing.join(", ")
             ),
         }
     )

@@ -151,7 +151,7 @@ fn examine_file(file: &FoundFile, mapping: &Mapping, lang: Lang) -> anyhow::Resu
     reader.read_byte_record(&mut record)?;
     while reader.read_byte_record(&mut record)? {
         diagnosis.rows += 1;
-        let line = record.position().map_or(0, |position| position.line());
+        let line = source::record_line(&mut reader, &record);
         if let Some(problem) = row_problem(&record, &map, &headers, encoding, lang) {
             diagnosis.bad_rows += 1;
             if diagnosis.problems.len() < MAX_PROBLEMS_PER_FILE {

@@ -20,8 +20,8 @@ use anyhow::Context;
 use chrono_tz::Tz;
 
 use crate::i18n::Lang;
-use crate::store::Case;
 use crate::store::writer::{ImportCounts, Writer};
+use crate::store::{Case, ImportLock};
 use mapping::Mapping;
 use rows::Importer;
 
@@ -180,18 +180,20 @@ fn absolute_lenient(path: &Path) -> PathBuf {
 
 /// Imports an export into a case.
 ///
+/// The caller holds the case's import lock (see [`crate::store::lock_import`])
+/// from before it opens the case until it has indexed what was imported.
 /// `progress` receives the bytes of source files read so far out of the
 /// total it is told first; `on_commit` runs after each committed batch.
 pub fn run(
     export: &Path,
     case: &Case,
+    _lock: &ImportLock,
     options: &ImportOptions,
     progress: &mut dyn FnMut(u64, u64),
     on_commit: &mut dyn FnMut() -> anyhow::Result<()>,
 ) -> anyhow::Result<ImportReport> {
     check_case_outside_export(export, case.dir(), options.lang)?;
     let layout = detect_layout(export, &options.mapping, options.lang)?;
-    let _lock = case.lock_for_import()?;
     let export_abs = export.canonicalize()?;
     let export_text = export_abs.to_string_lossy().into_owned();
     case.set_export(&export_text, options.source_tz.name())?;

@@ -4,7 +4,6 @@
 //! or the quarantine with its file, record number, line and reason.
 
 use std::collections::HashMap;
-use std::io::Read;
 
 use anyhow::Context;
 
@@ -26,7 +25,7 @@ pub struct FileSession {
     pub encoding: TextEncoding,
     pub headers: HeaderMap,
     pub header_names: Vec<String>,
-    reader: csv::Reader<Box<dyn Read + Send>>,
+    reader: source::CsvReader,
     record: csv::ByteRecord,
     next_record_number: u64,
     pub rows_read: u64,
@@ -255,10 +254,7 @@ impl<'c, 'p> Importer<'c, 'p> {
             let number = session.next_record_number;
             session.next_record_number += 1;
             session.rows_read += 1;
-            let line = session
-                .record
-                .position()
-                .map_or(0, |position| position.line());
+            let line = source::record_line(&mut session.reader, &session.record);
             let mut fields = Vec::with_capacity(session.record.len());
             let mut undecodable = None;
             for (index, field) in session.record.iter().enumerate() {
@@ -341,10 +337,7 @@ impl<'c, 'p> Importer<'c, 'p> {
         let number = session.next_record_number;
         session.next_record_number += 1;
         session.rows_read += 1;
-        let line = session
-            .record
-            .position()
-            .map_or(0, |position| position.line());
+        let line = source::record_line(&mut session.reader, &session.record);
         Ok(Some((number, line)))
     }
 
@@ -613,7 +606,7 @@ impl<'c, 'p> Importer<'c, 'p> {
         while reader.read_byte_record(&mut record)? {
             number += 1;
             self.writer.commit_if_full()?;
-            let line = record.position().map_or(0, |position| position.line());
+            let line = source::record_line(&mut reader, &record);
             let Some(fields) = record
                 .iter()
                 .map(|field| session.encoding.decode_field(field))

@@ -144,16 +144,103 @@ pub fn open_text(path: &Path, encoding: TextEncoding) -> io::Result<Box<dyn Read
     Ok(reader)
 }
 
+/// A CSV reader over a source file, as `csv_reader` opens it.
+pub type CsvReader = csv::Reader<LineTrackedText>;
+
 /// A CSV reader over a source file that tolerates ragged rows.
-pub fn csv_reader(
-    path: &Path,
-    encoding: TextEncoding,
-) -> io::Result<csv::Reader<Box<dyn Read + Send>>> {
+pub fn csv_reader(path: &Path, encoding: TextEncoding) -> io::Result<CsvReader> {
     Ok(csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(1 << 16)
-        .from_reader(open_text(path, encoding)?))
+        .from_reader(LineTrackedText {
+            inner: open_text(path, encoding)?,
+            breaks: LineBreaks::default(),
+        }))
+}
+
+/// Returns the 1-based line on which `record`, just read from `reader`, starts.
+///
+/// csv 1.4 reports the position where it began looking for a record: before
+/// the LF of the CRLF that ended the previous record and before any blank
+/// lines it skipped. So the line it reports is one short in CRLF files and
+/// after blank lines. The line is counted here from the bytes read instead:
+/// CRLF, a lone CR and a lone LF each end one line, also inside quoted fields.
+pub fn record_line(reader: &mut CsvReader, record: &csv::ByteRecord) -> u64 {
+    let start = record.position().map_or(0, csv::Position::byte);
+    reader.get_mut().breaks.line_at(start)
+}
+
+/// A text stream that notes where its line breaks are.
+pub struct LineTrackedText {
+    inner: Box<dyn Read + Send>,
+    breaks: LineBreaks,
+}
+
+impl Read for LineTrackedText {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buffer)?;
+        self.breaks.scan(&buffer[..read]);
+        Ok(read)
+    }
+}
+
+/// Line breaks read from a stream but not yet passed by a record.
+///
+/// Records are asked about in stream order, so breaks before a record are
+/// only counted, and the breaks kept are those in the reader's read-ahead.
+#[derive(Debug, Default)]
+struct LineBreaks {
+    /// Byte ranges of the breaks at or after the last record asked about.
+    pending: std::collections::VecDeque<(u64, u64)>,
+    /// Breaks that end before the last record asked about.
+    passed: u64,
+    /// Stream offset of the next byte to scan.
+    offset: u64,
+    /// The last byte scanned was a CR, so an LF next to it joins its break.
+    after_cr: bool,
+}
+
+impl LineBreaks {
+    fn scan(&mut self, bytes: &[u8]) {
+        for (index, byte) in bytes.iter().enumerate() {
+            let at = self.offset + index as u64;
+            match byte {
+                b'\n' if self.after_cr => {
+                    // A CR whose break was already passed needs nothing more.
+                    if let Some(last) = self.pending.back_mut().filter(|last| last.1 == at) {
+                        last.1 = at + 1;
+                    }
+                }
+                b'\n' | b'\r' => self.pending.push_back((at, at + 1)),
+                _ => {}
+            }
+            self.after_cr = *byte == b'\r';
+        }
+        self.offset += bytes.len() as u64;
+    }
+
+    /// Returns the line of the first byte at or after `position` that is not part of a line break.
+    fn line_at(&mut self, position: u64) -> u64 {
+        while self
+            .pending
+            .front()
+            .is_some_and(|(_, end)| *end <= position)
+        {
+            self.pending.pop_front();
+            self.passed += 1;
+        }
+        let mut cursor = position;
+        let mut skipped = 0;
+        for (start, end) in &self.pending {
+            if *start > cursor {
+                break;
+            }
+            cursor = *end;
+            skipped += 1;
+        }
+        1 + self.passed + skipped
+    }
 }
 
 /// Re-encodes a record as one CSV line in its source encoding, for the quarantine.
@@ -200,6 +287,39 @@ mod tests {
         let bytes = "本文".as_bytes();
         assert_eq!(detect_from_head(&bytes[..4], false), TextEncoding::Utf8);
         assert_eq!(detect_from_head(&bytes[..4], true), TextEncoding::Cp932);
+    }
+
+    /// Reads the start line of every record of `text` with `record_line`.
+    fn record_lines(text: &str) -> Vec<u64> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lines.csv");
+        std::fs::write(&path, text).unwrap();
+        let mut reader = csv_reader(&path, TextEncoding::Utf8).unwrap();
+        let mut record = csv::ByteRecord::new();
+        let mut lines = Vec::new();
+        while reader.read_byte_record(&mut record).unwrap() {
+            lines.push(record_line(&mut reader, &record));
+        }
+        lines
+    }
+
+    #[test]
+    fn record_lines_count_every_break_style() {
+        for (ends, text) in [
+            ("CRLF", "h,b\r\na,\"x\r\ny\"\r\nb,c\r\n\r\nd,e\r\n"),
+            ("LF", "h,b\na,\"x\ny\"\nb,c\n\nd,e\n"),
+            ("CR", "h,b\ra,\"x\ry\"\rb,c\r\rd,e\r"),
+        ] {
+            assert_eq!(record_lines(text), [1, 2, 4, 6], "{ends}");
+        }
+    }
+
+    #[test]
+    fn record_lines_survive_long_files() {
+        let text: String = (0..20_000).map(|n| format!("{n},\"a\nb\"\r\n")).collect();
+        let lines = record_lines(&text);
+        assert_eq!(lines[0], 1);
+        assert_eq!(lines[19_999], 1 + 2 * 19_999);
     }
 
     #[test]

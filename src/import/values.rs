@@ -31,7 +31,14 @@ impl IdError {
 /// Checks an ID cell and returns it trimmed. Chatwork IDs are digits; other
 /// non-blank text without white space is accepted as an opaque ID.
 pub fn parse_id(raw: &str) -> Result<String, IdError> {
-    let trimmed = raw.trim().trim_start_matches('\'');
+    let mut trimmed = raw.trim().trim_start_matches('\'');
+    // `="123"` is how spreadsheets and cwlens's own CSV keep a long ID as text.
+    if let Some(inner) = trimmed
+        .strip_prefix("=\"")
+        .and_then(|rest| rest.strip_suffix('"'))
+    {
+        trimmed = inner;
+    }
     if trimmed.is_empty() {
         return Err(IdError::Missing);
     }
@@ -255,6 +262,14 @@ mod tests {
         assert_eq!(
             parse_id("1570000000000000123").unwrap(),
             "1570000000000000123"
+        );
+    }
+
+    #[test]
+    fn text_forced_ids_are_unwrapped() {
+        assert_eq!(
+            parse_id("=\"1702270965204723950\"").unwrap(),
+            "1702270965204723950"
         );
     }
 

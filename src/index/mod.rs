@@ -8,6 +8,7 @@
 //! stored in the index: results are read back from SQLite by `msg_key`.
 
 pub mod analyzer;
+mod live;
 mod sync;
 
 use std::path::Path;
@@ -17,7 +18,8 @@ use tantivy::schema::{
 };
 use tantivy::{Index, IndexReader, ReloadPolicy};
 
-pub use sync::{SyncReport, Watermark, account_names, plain_text, rebuild, sync};
+pub use live::LiveIndexer;
+pub use sync::{SyncError, SyncReport, Watermark, account_names, plain_text, rebuild, sync};
 
 /// Flag values of the `flags` field.
 pub mod flag {

@@ -18,7 +18,7 @@ use crate::text::normalize::normalize;
 use crate::text::notation;
 
 /// Memory budget of the index writer, shared by its threads.
-const WRITER_MEMORY_BYTES: usize = 192 * 1024 * 1024;
+pub(super) const WRITER_MEMORY_BYTES: usize = 192 * 1024 * 1024;
 /// Documents between two progress reports.
 const PROGRESS_EVERY: u64 = 10_000;
 
@@ -100,12 +100,9 @@ pub fn sync(
         });
     }
     let names = account_names(conn)?;
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 4);
     let mut writer: IndexWriter = index
         .index
-        .writer_with_num_threads(threads, WRITER_MEMORY_BYTES)?;
+        .writer_with_num_threads(writer_threads(), WRITER_MEMORY_BYTES)?;
     let fields = index.fields;
     let total: i64 = conn.query_row(
         "SELECT (SELECT count(*) FROM messages WHERE msg_key > ?1)
@@ -186,8 +183,15 @@ pub fn rebuild(
     sync(conn, index, progress)
 }
 
+/// Indexing threads of the writer: one per core, at most four.
+pub(super) fn writer_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4)
+}
+
 /// Indexes the messages with `after < msg_key <= through`; returns how many.
-fn index_range(
+pub(super) fn index_range(
     conn: &Connection,
     writer: &IndexWriter,
     fields: Fields,

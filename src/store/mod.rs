@@ -39,6 +39,10 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
     #[error(
+        "the case database {path} is damaged: it is {size} bytes long, shorter than a SQLite header, and no write-ahead log holds its pages; keep it for the record and import the export again into a new case folder"
+    )]
+    Truncated { path: PathBuf, size: u64 },
+    #[error(
         "the case was written by a newer cwlens (schema {found}, this build knows {supported}); use a newer cwlens"
     )]
     NewerSchema { found: i64, supported: i64 },
@@ -79,6 +83,9 @@ impl Case {
         create_private_dir(dir)?;
         let path = dir.join(DATABASE_FILE);
         let fresh = !path.exists();
+        if !fresh {
+            check_length(&path)?;
+        }
         let conn = Connection::open(&path)?;
         if fresh {
             restrict_to_owner(&path)?;
@@ -92,6 +99,7 @@ impl Case {
         if !path.is_file() {
             return Err(StoreError::NoCase(dir.to_path_buf()));
         }
+        check_length(&path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&path, flags)?;
         Case::prepare(dir, conn)
@@ -223,23 +231,58 @@ impl Case {
 
     /// Takes the import lock of the case, or fails when another process holds it.
     pub fn lock_for_import(&self) -> Result<ImportLock, StoreError> {
-        let path = self.dir.join(IMPORT_LOCK_FILE);
-        let file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)?;
-        match file.try_lock() {
-            Ok(()) => Ok(ImportLock { _file: file }),
-            Err(fs::TryLockError::WouldBlock) => Err(StoreError::ImportRunning(self.dir.clone())),
-            Err(fs::TryLockError::Error(error)) => Err(StoreError::Io(error)),
-        }
+        lock_import(&self.dir)
     }
 }
 
 /// Held for the duration of an import; the OS releases it if the process dies.
 pub struct ImportLock {
     _file: fs::File,
+}
+
+/// Takes the import lock of the case folder `dir`, creating the folder
+/// (readable by its owner only) when it is absent. Fails at once when
+/// another process holds the lock.
+///
+/// An import takes it before it opens the case database: opening writes,
+/// and a second import that waited for the first one's transactions would
+/// stall for the busy timeout instead of being refused.
+pub fn lock_import(dir: &Path) -> Result<ImportLock, StoreError> {
+    create_private_dir(dir)?;
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(IMPORT_LOCK_FILE))?;
+    match file.try_lock() {
+        Ok(()) => Ok(ImportLock { _file: file }),
+        Err(fs::TryLockError::WouldBlock) => Err(StoreError::ImportRunning(dir.to_path_buf())),
+        Err(fs::TryLockError::Error(error)) => Err(StoreError::Io(error)),
+    }
+}
+
+/// Length of the SQLite file header.
+const SQLITE_HEADER_BYTES: u64 = 100;
+
+/// Rejects a database file cut shorter than its header. SQLite takes a file
+/// of 0 to 99 bytes for a new, empty database, so without this check a case
+/// database truncated by a crash would silently open as an empty case. In
+/// WAL mode a short file is sound while its `-wal` file contains the pages.
+fn check_length(path: &Path) -> Result<(), StoreError> {
+    let size = fs::metadata(path)?.len();
+    if size >= SQLITE_HEADER_BYTES {
+        return Ok(());
+    }
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let wal_size = fs::metadata(PathBuf::from(wal)).map_or(0, |meta| meta.len());
+    if wal_size > 0 {
+        return Ok(());
+    }
+    Err(StoreError::Truncated {
+        path: path.to_path_buf(),
+        size,
+    })
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), StoreError> {

@@ -396,6 +396,9 @@ impl<'c> Writer<'c> {
     /// A message seen before with the same body is left alone. One seen
     /// with another body (a later export of the same chat) keeps the older
     /// body as a revision, so nothing an earlier export showed is lost.
+    /// When the stored row was updated later than the incoming one (an older
+    /// export read after a newer one), the stored body stays current and the
+    /// incoming body becomes the revision.
     pub fn message(
         &mut self,
         room_key: i64,
@@ -462,17 +465,48 @@ impl<'c> Writer<'c> {
             return Ok(MessageOutcome::Inserted(key));
         }
 
-        let (key, old_body, old_updated): (i64, String, Option<i64>) = self
+        let stored = self
             .conn
             .prepare_cached(
-                "SELECT msg_key, body, updated_at FROM messages WHERE room_key = ?1 AND message_id = ?2",
+                "SELECT msg_key, body, updated_at, updated_at_raw, deleted FROM messages
+                 WHERE room_key = ?1 AND message_id = ?2",
             )?
             .query_row(params![room_key, message.message_id], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                Ok(StoredMessage {
+                    key: row.get(0)?,
+                    body: row.get(1)?,
+                    updated_at: row.get(2)?,
+                    updated_at_raw: row.get(3)?,
+                    deleted: row.get(4)?,
+                })
             })?;
+        let (key, old_body, old_updated) = (stored.key, stored.body, stored.updated_at);
         if old_body == message.body {
             self.row_written();
             return Ok(MessageOutcome::Unchanged(key));
+        }
+        let incoming_time = message
+            .updated_at
+            .as_ref()
+            .map_or(message.sent_at.unix, |t| t.unix);
+        if let Some(stored_time) = old_updated.filter(|stored| *stored > incoming_time) {
+            // An older export read after a newer one: its body is history,
+            // replaced no later than the stored body's update time.
+            let kind = if stored.deleted {
+                RevisionKind::Delete
+            } else {
+                RevisionKind::Edit
+            };
+            let at = Timestamp {
+                unix: stored_time,
+                raw: stored
+                    .updated_at_raw
+                    .unwrap_or_else(|| stored_time.to_string()),
+            };
+            self.revision(key, kind, &at, &message.body, origin)?;
+            self.counts.messages_updated += 1;
+            self.row_written();
+            return Ok(MessageOutcome::Updated(key));
         }
         // The export changed between two downloads: keep the old body as history.
         let kind = if deleted {
@@ -662,6 +696,15 @@ impl<'c> Writer<'c> {
         )?;
         Ok(self.counts)
     }
+}
+
+/// The columns of a stored message that decide how another reading of it is merged.
+struct StoredMessage {
+    key: i64,
+    body: String,
+    updated_at: Option<i64>,
+    updated_at_raw: Option<String>,
+    deleted: bool,
 }
 
 fn same_account(a: &CachedAccount, b: &CachedAccount) -> bool {

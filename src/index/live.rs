@@ -1,0 +1,159 @@
+//! Indexing while an import runs.
+//!
+//! A worker thread holds one index writer for the whole import. After each
+//! committed batch the importer asks it to catch up, and it indexes the new
+//! messages from its own read-only connection, so parsing the export and
+//! building the index use both cores. The index is committed once, at the
+//! end, with the watermark; if the process dies before that, the next sync
+//! starts again from the last committed watermark.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread::JoinHandle;
+
+use rusqlite::{Connection, OpenFlags, params};
+use tantivy::{IndexWriter, Term};
+
+use super::SearchIndex;
+use super::sync::{
+    SyncError, SyncReport, WRITER_MEMORY_BYTES, Watermark, account_names, index_range,
+    writer_threads,
+};
+
+enum Signal {
+    CatchUp,
+    Finish,
+}
+
+/// A running index worker.
+pub struct LiveIndexer {
+    sender: Sender<Signal>,
+    handle: JoinHandle<Result<SyncReport, SyncError>>,
+}
+
+impl LiveIndexer {
+    /// Starts the worker for the case database `database` and the index in `index_dir`.
+    pub fn start(database: &Path, index_dir: &Path) -> Result<LiveIndexer, SyncError> {
+        // Open the index here so that a broken index fails the import at once.
+        let index = SearchIndex::open_or_create(index_dir)?;
+        let database = database.to_path_buf();
+        let (sender, receiver) = mpsc::channel();
+        let handle = std::thread::Builder::new()
+            .name("cwlens-indexer".into())
+            .spawn(move || run(&database, &index, &receiver))
+            .map_err(|error| SyncError::Index(super::IndexError::Tantivy(error.into())))?;
+        Ok(LiveIndexer { sender, handle })
+    }
+
+    /// Asks the worker to index what has been committed so far.
+    pub fn catch_up(&self) {
+        let _ = self.sender.send(Signal::CatchUp);
+    }
+
+    /// Indexes the rest, commits and waits for the worker.
+    pub fn finish(self) -> Result<SyncReport, SyncError> {
+        let _ = self.sender.send(Signal::Finish);
+        match self.handle.join() {
+            Ok(result) => result,
+            Err(_) => Err(SyncError::Index(super::IndexError::Tantivy(
+                tantivy::TantivyError::SystemError("the indexing thread panicked".into()),
+            ))),
+        }
+    }
+}
+
+fn open_reader(database: &PathBuf) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        database,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    Ok(conn)
+}
+
+fn max_keys(conn: &Connection) -> rusqlite::Result<Watermark> {
+    Ok(Watermark {
+        messages_through: conn.query_row(
+            "SELECT coalesce(max(msg_key), 0) FROM messages",
+            [],
+            |row| row.get(0),
+        )?,
+        revisions_through: conn.query_row(
+            "SELECT coalesce(max(rev_key), 0) FROM revisions",
+            [],
+            |row| row.get(0),
+        )?,
+    })
+}
+
+fn run(
+    database: &PathBuf,
+    index: &SearchIndex,
+    receiver: &Receiver<Signal>,
+) -> Result<SyncReport, SyncError> {
+    let conn = open_reader(database)?;
+    let start = index.watermark()?;
+    let fields = index.fields;
+    let mut writer: IndexWriter = index
+        .index
+        .writer_with_num_threads(writer_threads(), WRITER_MEMORY_BYTES)?;
+    let mut through = start.messages_through;
+    let mut report = SyncReport::default();
+    loop {
+        // A closed channel means the import failed: leave the index uncommitted.
+        let Ok(signal) = receiver.recv() else {
+            return Ok(SyncReport {
+                watermark: start,
+                ..SyncReport::default()
+            });
+        };
+        let names = account_names(&conn)?;
+        let target = max_keys(&conn)?.messages_through;
+        report.added += index_range(&conn, &writer, fields, &names, through, target, &mut |_| {})?;
+        through = through.max(target);
+        if matches!(signal, Signal::Finish) {
+            break;
+        }
+    }
+
+    // Every message that gained a revision during this import, old or new,
+    // is indexed again so its document holds every version.
+    let names = account_names(&conn)?;
+    let end = max_keys(&conn)?;
+    let touched: Vec<i64> = {
+        let mut statement = conn.prepare(
+            "SELECT DISTINCT msg_key FROM revisions WHERE rev_key > ?1 AND msg_key <= ?2 ORDER BY msg_key",
+        )?;
+        let rows =
+            statement.query_map(params![start.revisions_through, through], |row| row.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for msg_key in touched {
+        writer.delete_term(Term::from_field_u64(fields.msg_key, msg_key as u64));
+        index_range(
+            &conn,
+            &writer,
+            fields,
+            &names,
+            msg_key - 1,
+            msg_key,
+            &mut |_| {},
+        )?;
+        report.replaced += 1;
+    }
+    let watermark = Watermark {
+        messages_through: through,
+        revisions_through: end.revisions_through,
+    };
+    let mut commit = writer.prepare_commit()?;
+    commit.set_payload(&serde_json::to_string(&watermark).unwrap_or_default());
+    commit.commit()?;
+    writer.wait_merging_threads()?;
+    report.watermark = watermark;
+    tracing::info!(
+        added = report.added,
+        replaced = report.replaced,
+        "index built during import"
+    );
+    Ok(report)
+}

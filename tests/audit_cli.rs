@@ -1,0 +1,273 @@
+//! The audit trail through the command line: `cwlens verify` notices every
+//! change to the export or to the case's records of it, and what an
+//! investigator does from the CLI reaches `cwlens audit`.
+
+mod common;
+
+use common::*;
+use rusqlite::Connection;
+use serde_json::Value;
+
+const MESSAGES_PATH: &str = "rooms/x1/55/messages.csv";
+
+/// Imports a case with a few messages about checks (確認).
+fn imported() -> Workspace {
+    let ws = Workspace::new();
+    ws.write_simple_room(&[
+        row(&[
+            "1001",
+            "7",
+            "試験 太郎",
+            "2024-03-01 09:00:00",
+            "",
+            "見積書の確認をお願いします",
+        ]),
+        row(&[
+            "1002",
+            "8",
+            "見本 花子",
+            "2024-03-01 09:05:00",
+            "",
+            "確認済みです",
+        ]),
+        row(&[
+            "1003",
+            "7",
+            "試験 太郎",
+            "2024-03-01 09:10:00",
+            "",
+            "契約書も確認してください",
+        ]),
+        row(&[
+            "1004",
+            "8",
+            "見本 花子",
+            "2024-03-01 09:15:00",
+            "",
+            "承知しました",
+        ]),
+        row(&[
+            "1005",
+            "7",
+            "試験 太郎",
+            "2024-03-01 09:20:00",
+            "",
+            "カクニン済みの件は除きます",
+        ]),
+    ]);
+    ws.import();
+    ws
+}
+
+/// Runs `cwlens --lang en verify --case CASE` and returns its exit code and output.
+fn verify(ws: &Workspace) -> (i32, String) {
+    let output = cwlens()
+        .args(["--lang", "en", "verify", "--case"])
+        .arg(&ws.case)
+        .output()
+        .unwrap();
+    (code(&output), stdout(&output))
+}
+
+/// Opens the case database for writing, as someone tampering with it would.
+fn writable(ws: &Workspace) -> Connection {
+    Connection::open(ws.case.join("case.sqlite")).unwrap()
+}
+
+/// Lists every audit entry through `cwlens audit --json`, with its `detail` parsed.
+fn audit_entries(ws: &Workspace) -> Vec<Value> {
+    let output = cwlens()
+        .args(["audit", "--json", "--case"])
+        .arg(&ws.case)
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    stdout(&output)
+        .lines()
+        .map(|line| {
+            let mut entry: Value = serde_json::from_str(line).unwrap();
+            let detail: Value = serde_json::from_str(entry["detail"].as_str().unwrap()).unwrap();
+            entry["detail"] = detail;
+            entry
+        })
+        .collect()
+}
+
+#[test]
+fn verify_passes_fresh_import() {
+    let ws = imported();
+    let (code, report) = verify(&ws);
+    assert_eq!(code, 0, "{report}");
+    assert!(report.contains("all clear"), "{report}");
+}
+
+#[test]
+fn verify_reports_changed_source_file() {
+    let ws = imported();
+    let path = ws.export.join(MESSAGES_PATH);
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.extend_from_slice("1006,7,試験 太郎,2024-03-01 09:30:00,,後から足した行\r\n".as_bytes());
+    std::fs::write(&path, bytes).unwrap();
+    let (code, report) = verify(&ws);
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        report.contains(&format!("changed: {MESSAGES_PATH}")),
+        "{report}"
+    );
+}
+
+#[test]
+fn verify_reports_removed_source_file() {
+    let ws = imported();
+    std::fs::remove_file(ws.export.join(MESSAGES_PATH)).unwrap();
+    let (code, report) = verify(&ws);
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        report.contains(&format!("missing: {MESSAGES_PATH}")),
+        "{report}"
+    );
+}
+
+#[test]
+fn verify_reports_changed_audit_entry() {
+    let ws = imported();
+    writable(&ws)
+        .execute(
+            "UPDATE audit_log SET investigator = '別人' WHERE seq = 1",
+            [],
+        )
+        .unwrap();
+    let (code, report) = verify(&ws);
+    assert_eq!(code, 1, "{report}");
+    assert!(report.contains("audit entry 1: was changed"), "{report}");
+}
+
+#[test]
+fn verify_reports_deleted_audit_entry() {
+    let ws = imported();
+    let searched = run(["search", "--case", ws.case.to_str().unwrap(), "確認"]);
+    assert_eq!(code(&searched), 0);
+    let entries = audit_entries(&ws).len();
+    assert!(entries >= 3, "{entries} entries");
+    writable(&ws)
+        .execute("DELETE FROM audit_log WHERE seq = 2", [])
+        .unwrap();
+    let (code, report) = verify(&ws);
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        report.contains("audit entry 3: entries 2 to 2 are missing"),
+        "{report}"
+    );
+}
+
+#[test]
+fn verify_reports_changed_source_files_row() {
+    let tamperings = [
+        (
+            "size",
+            "UPDATE source_files SET size = size + 1 WHERE path = ?1",
+        ),
+        (
+            "path",
+            "UPDATE source_files SET path = path || '.old' WHERE path = ?1",
+        ),
+        (
+            "rows read",
+            "UPDATE source_files SET rows_read = rows_read - 1 WHERE path = ?1",
+        ),
+        (
+            "rows imported",
+            "UPDATE source_files SET rows_imported = rows_imported - 1 WHERE path = ?1",
+        ),
+        (
+            "rows quarantined",
+            "UPDATE source_files SET rows_quarantined = rows_quarantined + 1 WHERE path = ?1",
+        ),
+        (
+            "encoding",
+            "UPDATE source_files SET encoding = 'cp932' WHERE path = ?1",
+        ),
+    ];
+    for (label, sql) in tamperings {
+        let ws = imported();
+        let changed = writable(&ws).execute(sql, [MESSAGES_PATH]).unwrap();
+        assert_eq!(changed, 1, "{label}");
+        let (code, report) = verify(&ws);
+        assert_eq!(code, 1, "{label}: {report}");
+        assert!(
+            report.contains("the source files recorded for import 1 were changed"),
+            "{label}: {report}"
+        );
+    }
+}
+
+#[test]
+fn cli_search_and_tag_reach_audit() {
+    let ws = imported();
+    let case = ws.case.to_str().unwrap().to_string();
+    assert_eq!(code(&run(["search", "--case", &case, "確認", "-済み"])), 0);
+    assert_eq!(
+        code(&run(["search", "--case", &case, "--count", "承知"])),
+        0
+    );
+    let tagged = run(["tag", "--case", &case, "--message", "1004", "--add", "証拠"]);
+    assert_eq!(code(&tagged), 0, "{}", stderr(&tagged));
+
+    let entries = audit_entries(&ws);
+    let searches: Vec<&Value> = entries.iter().filter(|e| e["action"] == "search").collect();
+    let queries: Vec<&str> = searches
+        .iter()
+        .map(|entry| entry["detail"]["query"].as_str().unwrap())
+        .collect();
+    assert_eq!(queries, ["確認 -済み", "承知"]);
+    assert_eq!(searches[1]["detail"]["count"], 1);
+    let tag = entries
+        .iter()
+        .find(|entry| entry["action"] == "tag_add")
+        .expect("a tag_add entry");
+    assert_eq!(tag["detail"]["tag"], "証拠");
+    assert_eq!(tag["detail"]["message_ids"], serde_json::json!(["1004"]));
+    let (code, report) = verify(&ws);
+    assert_eq!(code, 0, "{report}");
+}
+
+#[test]
+fn bulk_tag_matches_query_results() {
+    let ws = imported();
+    let case = ws.case.to_str().unwrap().to_string();
+    let query = "確認 -済み";
+    let expected = ws.search_ids(&["確認", "-済み"]);
+    assert_eq!(expected, ["1001", "1003"]);
+
+    let output = run(["tag", "--case", &case, "--query", query, "--add", "要確認"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(stdout(&output).contains("2 件"), "{}", stdout(&output));
+    assert_eq!(ws.search_ids(&["tag:要確認"]), expected);
+
+    let entries = audit_entries(&ws);
+    let tag = entries
+        .iter()
+        .find(|entry| entry["action"] == "tag_add")
+        .expect("a tag_add entry");
+    assert_eq!(tag["detail"]["query"], query);
+    let mut tagged: Vec<String> = tag["detail"]["message_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_str().unwrap().to_string())
+        .collect();
+    tagged.sort();
+    assert_eq!(tagged, expected);
+
+    let removed = run([
+        "tag",
+        "--case",
+        &case,
+        "--query",
+        query,
+        "--remove",
+        "要確認",
+    ]);
+    assert_eq!(code(&removed), 0);
+    assert!(ws.search_ids(&["tag:要確認"]).is_empty());
+}
