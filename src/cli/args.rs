@@ -11,7 +11,9 @@ use crate::i18n::Lang;
     name = "cwlens",
     version,
     about = "Investigation console for Chatwork chat log exports / Chatwork チャットログの調査コンソール",
-    after_help = "Examples:\n  cwlens import sample-data/chatwork-export --case /tmp/case --investigator '調査 太郎' --purpose 'ハラスメント申告の調査'\n  cwlens stats --case /tmp/case --json\n  cwlens doctor path/to/export"
+    after_help = "Examples:\n  cwlens sample-data/chatwork-export          (import if needed, then open the console)\n  cwlens open /tmp/case --lang en\n  cwlens import sample-data/chatwork-export --case /tmp/case --investigator '調査 太郎' --purpose 'ハラスメント申告の調査'\n  cwlens stats --case /tmp/case --json\n  cwlens doctor path/to/export",
+    args_conflicts_with_subcommands = true,
+    arg_required_else_help = true
 )]
 pub struct Cli {
     /// Language of messages: ja (default) or en.
@@ -19,11 +21,20 @@ pub struct Cli {
     pub lang: Lang,
 
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+
+    /// Case folder or export folder to open in the console; short for `cwlens open PATH`.
+    #[arg(value_name = "EXPORT|CASE_DIR")]
+    pub path: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub open: OpenOptions,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Open the console on a case folder, or on an export folder (imported first when it has no case yet).
+    Open(OpenArgs),
     /// Import a Chatwork export (CSV, or API JSON backup) into a case folder.
     Import(ImportArgs),
     /// Print counts of what a case holds.
@@ -293,4 +304,29 @@ pub struct ExportArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OpenArgs {
+    /// Case folder (contains case.sqlite), or an export folder to import first.
+    #[arg(value_name = "EXPORT|CASE_DIR")]
+    pub path: PathBuf,
+
+    #[command(flatten)]
+    pub options: OpenOptions,
+}
+
+/// Settings of the console, shared by `cwlens open` and `cwlens PATH`.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Console")]
+pub struct OpenOptions {
+    /// Case folder for an export; defaults to a folder in the user's data directory named after the export.
+    #[arg(long, value_name = "DIR")]
+    pub case: Option<PathBuf>,
+    /// Zone for shown times and for dates in searches and date jumps (IANA name).
+    #[arg(long, value_name = "TZ", default_value = "Asia/Tokyo")]
+    pub tz: String,
+    /// Cells an East Asian Ambiguous character such as ①, ■ or ※ takes: 1, or 2 for terminals set to draw them wide.
+    #[arg(long, value_name = "CELLS", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub ambiguous_width: u8,
 }

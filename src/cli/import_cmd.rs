@@ -185,7 +185,10 @@ pub fn run(args: &ImportArgs, lang: Lang) -> anyhow::Result<i32> {
 
 /// The audit record of an import: what was read, with a digest over the
 /// `source_files` row of every source file (see `audit::SOURCE_FILES_FORMAT`).
-fn import_audit_detail(case: &Case, report: &ImportReport) -> anyhow::Result<serde_json::Value> {
+pub(crate) fn import_audit_detail(
+    case: &Case,
+    report: &ImportReport,
+) -> anyhow::Result<serde_json::Value> {
     let files = crate::audit::import_files(case.conn(), report.import_id)?;
     Ok(serde_json::json!({
         "import_id": report.import_id,
@@ -204,7 +207,6 @@ pub fn index_case(
     quiet: bool,
     lang: Lang,
 ) -> anyhow::Result<crate::index::SyncReport> {
-    let index = crate::index::SearchIndex::open_or_create(&case.index_dir())?;
     let bar = if quiet {
         ProgressBar::hidden()
     } else {
@@ -216,12 +218,22 @@ pub fn index_case(
         bar.set_style(style);
     }
     bar.set_message(lang.pick("索引を作成中", "indexing"));
-    let report = crate::index::sync(case.conn(), &index, &mut |done, total| {
+    let report = sync_index(case, &mut |done, total| {
         bar.set_length(total);
         bar.set_position(done);
     });
     bar.finish_and_clear();
-    Ok(report?)
+    report
+}
+
+/// Brings the case's search index up to date. `progress` receives the
+/// messages indexed so far and the number to index.
+pub(crate) fn sync_index(
+    case: &Case,
+    progress: &mut dyn FnMut(u64, u64),
+) -> anyhow::Result<crate::index::SyncReport> {
+    let index = crate::index::SearchIndex::open_or_create(&case.index_dir())?;
+    Ok(crate::index::sync(case.conn(), &index, progress)?)
 }
 
 fn progress_bar(quiet: bool) -> ProgressBar {

@@ -7,12 +7,13 @@ mod args;
 mod audit_cmds;
 mod case_cmds;
 mod export_cmd;
-mod import_cmd;
+pub(crate) mod import_cmd;
 mod keywords_cmd;
 pub mod logging;
+mod open_cmd;
 mod search_cmd;
 
-pub use args::{Cli, Command};
+pub use args::{Cli, Command, OpenArgs, OpenOptions};
 
 use crate::i18n::Lang;
 
@@ -24,7 +25,20 @@ pub const EXIT_ERROR: i32 = 2;
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
     let lang = cli.lang;
-    match cli.command {
+    let Some(command) = cli.command else {
+        let Some(path) = cli.path else {
+            anyhow::bail!("no command and no folder given; run `cwlens --help`");
+        };
+        return open_cmd::run(
+            &OpenArgs {
+                path,
+                options: cli.open,
+            },
+            lang,
+        );
+    };
+    match command {
+        Command::Open(args) => open_cmd::run(&args, lang),
         Command::Import(args) => import_cmd::run(&args, lang),
         Command::Stats(args) => case_cmds::stats(&args, lang),
         Command::Doctor(args) => case_cmds::doctor(&args, lang),

@@ -368,6 +368,30 @@ impl CaseReader {
         rows.collect()
     }
 
+    /// Up to `limit` messages of a room's timeline that come strictly before
+    /// `before`, returned oldest first. `None` takes the newest messages.
+    /// Like [`CaseReader::room_messages_after`], it seeks the timeline
+    /// index, so the cost does not grow with the position in the room.
+    pub fn room_messages_before(
+        &self,
+        room_key: i64,
+        before: Option<(i64, i64)>,
+        limit: i64,
+    ) -> rusqlite::Result<Vec<MessageView>> {
+        let (sent_at, msg_key) = before.unwrap_or((i64::MAX, i64::MAX));
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} {MESSAGE_FROM}
+             WHERE m.room_key = ?1 AND (m.sent_at, m.msg_key) < (?2, ?3)
+             ORDER BY m.sent_at DESC, m.msg_key DESC LIMIT ?4"
+        );
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        let rows =
+            statement.query_map(params![room_key, sent_at, msg_key, limit], message_from_row)?;
+        let mut messages: Vec<MessageView> = rows.collect::<Result<_, _>>()?;
+        messages.reverse();
+        Ok(messages)
+    }
+
     /// The room, time and history count of each message in `keys`, in the
     /// order of `keys`; unknown keys are skipped.
     pub fn message_places(&self, keys: &[i64]) -> rusqlite::Result<Vec<MessagePlace>> {
@@ -717,6 +741,48 @@ mod tests {
             seen.extend(window.iter().map(|message| message.msg_key));
         }
         assert_eq!(seen, expected);
+    }
+
+    #[test]
+    fn room_windows_before_mirror_after() {
+        let (_dir, case) = case_with_messages();
+        let reader = CaseReader::open(&case).unwrap();
+        let keys = |messages: Vec<MessageView>| -> Vec<i64> {
+            messages.iter().map(|message| message.msg_key).collect()
+        };
+
+        assert_eq!(
+            keys(reader.room_messages_before(1, None, 2).unwrap()),
+            [1, 5]
+        );
+        assert_eq!(
+            keys(reader.room_messages_before(1, Some((400, 5)), 2).unwrap()),
+            [4, 1]
+        );
+        // Messages 3 and 4 share a second; the key breaks the tie.
+        assert_eq!(
+            keys(reader.room_messages_before(1, Some((200, 4)), 10).unwrap()),
+            [2, 3]
+        );
+        assert!(
+            reader
+                .room_messages_before(1, Some((100, 2)), 10)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(keys(reader.room_messages_before(2, None, 10).unwrap()), [6]);
+
+        let mut seen = Vec::new();
+        let mut before = None;
+        loop {
+            let window = reader.room_messages_before(1, before, 2).unwrap();
+            if window.is_empty() {
+                break;
+            }
+            before = window.first().map(|first| (first.sent_at, first.msg_key));
+            seen.splice(0..0, window.iter().map(|message| message.msg_key));
+        }
+        assert_eq!(seen, [2, 3, 4, 1, 5]);
     }
 
     #[test]

@@ -1,0 +1,202 @@
+//! End-to-end test of the console in a real terminal: the binary runs in
+//! a detached tmux session of 120x40, and the test reads the screen with
+//! `capture-pane`. It opens the sample case, opens a room, searches, quits
+//! and checks that the process exited 0 and left the alternate screen.
+//!
+//! The test is skipped, with a note on stderr, when tmux is not installed.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// Maximum wait for one expected screen. It is generous because the
+/// machine may be busy with other builds.
+const TIMEOUT: Duration = Duration::from_secs(60);
+const POLL: Duration = Duration::from_millis(100);
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            // tmux draws wide characters only under a UTF-8 locale.
+            .env("LANG", "C.UTF-8")
+            .env("LC_ALL", "C.UTF-8")
+            .output()
+            .expect("running tmux")
+    }
+
+    fn capture(&self) -> String {
+        let output = self.run(&["capture-pane", "-p", "-t", "console"]);
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    fn send_keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "console"];
+        args.extend_from_slice(keys);
+        let output = self.run(&args);
+        assert!(output.status.success(), "send-keys {keys:?} failed");
+    }
+
+    /// Types text literally, so Japanese and `/` are not read as key names.
+    fn type_text(&self, text: &str) {
+        self.send_keys(&["-l", text]);
+    }
+
+    /// Polls the screen until `ready` accepts it; panics with the last
+    /// screen after [`TIMEOUT`].
+    fn wait_for(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
+        let started = Instant::now();
+        loop {
+            let screen = self.capture();
+            if ready(&screen) {
+                return screen;
+            }
+            assert!(
+                started.elapsed() < TIMEOUT,
+                "timed out after {TIMEOUT:?} waiting for {what}; the screen was:\n{screen}"
+            );
+            std::thread::sleep(POLL);
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+fn tmux_available() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|output| output.status.success())
+}
+
+fn binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_cwlens"))
+}
+
+fn import_sample(case: &Path) {
+    let export = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/chatwork-export");
+    let output = Command::new(binary())
+        .arg("import")
+        .arg(&export)
+        .arg("--case")
+        .arg(case)
+        .args([
+            "--investigator",
+            "調査 太郎",
+            "--purpose",
+            "端末テスト",
+            "--quiet",
+        ])
+        .output()
+        .expect("running cwlens import");
+    assert!(
+        output.status.success(),
+        "import failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn shell_quote(path: &Path) -> String {
+    format!("'{}'", path.display().to_string().replace('\'', "'\\''"))
+}
+
+#[test]
+fn console_opens_searches_and_quits_in_tmux() {
+    if !tmux_available() {
+        eprintln!("note: tmux is not installed; skipping the terminal end-to-end test");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("case");
+    import_sample(&case);
+    let exit_file = dir.path().join("exit-code");
+
+    let tmux = Tmux {
+        socket: format!("cwlens-test-{}", std::process::id()),
+    };
+    // The shell records the exit code, then keeps the pane open so the
+    // restored screen can be read.
+    let command = format!(
+        "{} open {}; echo \"EXIT=$?\" > {}; echo restored; sleep 120",
+        shell_quote(&binary()),
+        shell_quote(&case),
+        shell_quote(&exit_file),
+    );
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "console",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        &command,
+    ]);
+    assert!(
+        started.status.success(),
+        "tmux new-session failed: {}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+
+    let rooms = tmux.wait_for("the room list", |screen| screen.contains("ルーム一覧"));
+    for room in ["全社連絡", "営業部", "相談対応（人事・法務）"] {
+        assert!(rooms.contains(room), "{room} missing from:\n{rooms}");
+    }
+    assert!(
+        rooms.contains("端末テスト"),
+        "the purpose is in the status bar:\n{rooms}"
+    );
+    let lines: Vec<&str> = rooms.lines().collect();
+    assert!(
+        lines[1].starts_with('┌') && lines[1].ends_with('┐'),
+        "frame top:\n{rooms}"
+    );
+
+    tmux.send_keys(&["Enter"]);
+    let timeline = tmux.wait_for("a room's timeline", |screen| {
+        screen.contains("(グループ)") && screen.contains("+09:00")
+    });
+    assert!(timeline.contains(" › "), "breadcrumb:\n{timeline}");
+
+    tmux.type_text("/");
+    tmux.wait_for("the search box", |screen| screen.contains("検索語:"));
+    tmux.type_text("給料泥棒");
+    tmux.wait_for("the live count", |screen| screen.contains("3 件"));
+    tmux.send_keys(&["Enter"]);
+    // The title shows the query at once; the hits follow from the search thread.
+    let results = tmux.wait_for("the search results", |screen| {
+        screen.contains("「給料泥棒」") && screen.contains("営業部")
+    });
+    assert!(
+        results.contains("権藤 剛"),
+        "the sender of a hit:\n{results}"
+    );
+    assert!(
+        results.contains("[変更前]"),
+        "a hit in an earlier version:\n{results}"
+    );
+
+    tmux.type_text("q");
+    tmux.wait_for("the shell after quitting", |screen| {
+        screen.contains("restored")
+    });
+    let screen = tmux.capture();
+    assert!(
+        !screen.contains("ルーム一覧"),
+        "the alternate screen was left:\n{screen}"
+    );
+
+    let code = std::fs::read_to_string(&exit_file).expect("the shell wrote the exit code");
+    assert_eq!(code.trim(), "EXIT=0");
+}
