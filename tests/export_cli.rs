@@ -769,6 +769,29 @@ fn empty_query_is_an_error() {
 }
 
 #[test]
+fn empty_result_writes_empty_report_with_note() {
+    let fixture = Fixture::new(&[b01_room()]);
+    let out = fixture.path("none.html");
+    let output = fixture.export_ok(&[
+        "--format",
+        "html",
+        "--query",
+        "存在しない語",
+        "--out",
+        out_arg(&out),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("空の出力"), "{stderr}");
+    let html = fs::read_to_string(&out).unwrap();
+    assert!(text_of(&html, "article").is_empty());
+    assert!(
+        text_of(&html, "p.note")
+            .iter()
+            .any(|note| note.contains("該当するメッセージはありません"))
+    );
+}
+
+#[test]
 fn html_rejects_encoding() {
     let fixture = Fixture::new(&[b01_room()]);
     let out = fixture.path("x.html");

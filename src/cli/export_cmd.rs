@@ -62,6 +62,15 @@ pub fn run(args: &ExportArgs, lang: Lang) -> anyhow::Result<i32> {
         );
     }
     print_replaced(&report, lang);
+    if report.counts.messages == 0 {
+        eprintln!(
+            "cwlens: {}",
+            lang.pick(
+                "注意: 範囲に該当するメッセージがないため、空の出力を書き出しました",
+                "note: no messages are in the scope, so the output is empty"
+            )
+        );
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

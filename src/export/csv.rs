@@ -258,9 +258,9 @@ pub fn write(
     })
 }
 
-/// Time of the last edit and of the deletion. The history gives them
-/// where the export recorded it; otherwise the message's update time
-/// stands for whichever change its flags say happened last.
+/// Returns the time of the last edit and of the deletion. They come from
+/// the history where the export recorded it. Otherwise the message's
+/// update time is used for the change that its flags mark as the last.
 fn change_times(message: &MessageView, history: &[RevisionView]) -> (Option<i64>, Option<i64>) {
     let last_of = |kind: RevisionKind| {
         history
@@ -279,7 +279,7 @@ fn change_times(message: &MessageView, history: &[RevisionView]) -> (Option<i64>
     (edited_at, deleted_at)
 }
 
-/// The room type as the reports name it.
+/// Returns the room type as the reports name it.
 pub fn room_type_label(room_type: RoomType, lang: Lang) -> &'static str {
     match room_type {
         RoomType::Group => lang.pick("グループ", "group"),
@@ -289,7 +289,7 @@ pub fn room_type_label(room_type: RoomType, lang: Lang) -> &'static str {
     }
 }
 
-/// The change a revision records, as the reports name it.
+/// Returns the change a revision records, as the reports name it.
 pub fn action_label(kind: RevisionKind, lang: Lang) -> &'static str {
     match kind {
         RevisionKind::Edit => lang.pick("編集", "edit"),

@@ -1,4 +1,4 @@
-//! The manifest: a JSON record written beside every export that says what
+//! The manifest: a JSON record written beside every export that lists what
 //! it contains, how it was written and the SHA-256 of each output file, so
 //! a recipient can check that the files are the ones cwlens wrote.
 
@@ -35,7 +35,7 @@ pub struct Manifest<'a> {
     pub time_zone: String,
     /// Whether earlier versions of edited and deleted messages are included.
     pub history: bool,
-    /// Which version of each message the main output holds.
+    /// The version of each message that the main output contains.
     pub message_version: &'static str,
     pub scope: ScopeRecord,
     pub counts: Counts,
@@ -64,7 +64,7 @@ pub struct ScopeRecord {
     pub query: Option<String>,
 }
 
-/// What an export holds.
+/// Counts of what an export contains.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
     pub rooms: u64,
@@ -92,7 +92,7 @@ impl OutputRecord {
     }
 }
 
-/// How CSV cells were protected from spreadsheet evaluation.
+/// The protection of CSV cells from spreadsheet evaluation.
 #[derive(Debug, Clone, Serialize)]
 pub struct SpreadsheetRecord {
     pub rule: &'static str,
