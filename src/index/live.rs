@@ -1,6 +1,6 @@
 //! Indexing while an import runs.
 //!
-//! A worker thread holds one index writer for the whole import. After each
+//! A worker thread keeps one index writer open for the whole import. After each
 //! committed batch the importer asks it to catch up, and it indexes the new
 //! messages from its own read-only connection, so parsing the export and
 //! building the index use both cores. The index is committed once, at the
@@ -120,7 +120,7 @@ fn run(
     }
 
     // Every message that gained a revision during this import, old or new,
-    // is indexed again so its document holds every version.
+    // is indexed again so its document contains every version.
     let names = account_names(&conn)?;
     let end = max_keys(&conn)?;
     let mut touched: Vec<i64> = {

@@ -38,7 +38,7 @@ pub struct Watermark {
     pub names_digest: u64,
 }
 
-/// What a sync did.
+/// Counts of one sync.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct SyncReport {
     pub added: u64,
@@ -94,13 +94,13 @@ pub(super) fn names_digest(names: &HashMap<String, String>) -> u64 {
     u64::from_le_bytes(bytes).max(1)
 }
 
-/// The plain searchable text of a body, before normalization.
+/// Derives the plain searchable text of a body, before normalization.
 pub fn plain_text(body: &str, names: &HashMap<String, String>) -> String {
     let nodes = notation::parse(body);
     notation::plain_text(&nodes, &|id: &str| names.get(id).cloned())
 }
 
-/// Indexes what the case database holds beyond the index's watermark.
+/// Indexes what the case database contains beyond the index's watermark.
 /// `progress` receives documents done and documents to do.
 pub fn sync(
     conn: &Connection,

@@ -1,4 +1,4 @@
-//! The case: a folder that holds the SQLite case database, the tantivy
+//! The case: a folder that contains the SQLite case database, the tantivy
 //! index and the log of one investigation.
 //!
 //! The case never points back into the export for data: everything the
@@ -305,7 +305,7 @@ fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Makes a case file or folder readable by its owner only: it holds personal data.
+/// Makes a case file or folder readable by its owner only, because it contains personal data.
 pub fn restrict_to_owner(path: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {

@@ -18,7 +18,7 @@ use crate::model::{
 /// Rows written between two commits.
 pub const DEFAULT_BATCH_ROWS: usize = 20_000;
 
-/// What happened to a message row.
+/// Outcome of writing a message row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageOutcome {
     Inserted(i64),
@@ -53,7 +53,7 @@ pub struct Link {
     pub target_message: Option<String>,
 }
 
-/// Where a row came from: the source file and its record number (1-based, header excluded).
+/// Origin of a row: the source file and its record number (1-based, header excluded).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RowOrigin {
     pub source_id: i64,
@@ -719,7 +719,7 @@ fn same_account(a: &CachedAccount, b: &CachedAccount) -> bool {
         && a.department == b.department
 }
 
-/// A 63-bit digest that identifies a revision of a message, so the same
+/// Computes a 63-bit digest that identifies a revision of a message, so the same
 /// revision read twice is stored once without indexing its whole text.
 fn revision_dedup(kind: RevisionKind, at: i64, body: &str) -> i64 {
     let mut hasher = Sha256::new();
