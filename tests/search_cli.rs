@@ -29,7 +29,11 @@ fn search(case: &Path, query: &str) -> std::process::Output {
 fn bad_filters_stop_the_search() {
     let dir = tempfile::tempdir().unwrap();
     let case = sample_case(dir.path());
-    for query in ["after:2024-13-01 給料泥棒", "is:delted", "has:video 給料泥棒"] {
+    for query in [
+        "after:2024-13-01 給料泥棒",
+        "is:delted",
+        "has:video 給料泥棒",
+    ] {
         let output = search(&case, query);
         assert_eq!(output.status.code(), Some(2), "{query}");
         assert!(output.stdout.is_empty(), "{query}: printed results");
