@@ -253,5 +253,15 @@ fn measure(case: &Path) -> anyhow::Result<()> {
         "open a hit in its room: {:.1} ms",
         started.elapsed().as_secs_f64() * 1e3
     );
+
+    for (label, action) in [
+        ("open the people list", Action::ShowPeople),
+        ("open the edits and deletions list", Action::ShowChanges),
+    ] {
+        let started = Instant::now();
+        app.update(action);
+        terminal.draw(|frame| render::draw(frame, &app))?;
+        println!("{label}: {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
+    }
     Ok(())
 }

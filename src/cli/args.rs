@@ -12,7 +12,8 @@ use crate::i18n::Lang;
     version,
     about = "Investigation console for Chatwork chat log exports / Chatwork チャットログの調査コンソール",
     after_help = "Examples:\n  cwlens sample-data/chatwork-export          (import if needed, then open the console)\n  cwlens open /tmp/case --lang en\n  cwlens import sample-data/chatwork-export --case /tmp/case --investigator '調査 太郎' --purpose 'ハラスメント申告の調査'\n  cwlens stats --case /tmp/case --json\n  cwlens doctor path/to/export",
-    arg_required_else_help = true
+    arg_required_else_help = true,
+    override_usage = "cwlens [OPTIONS] <EXPORT|CASE_DIR>\n       cwlens [OPTIONS] <COMMAND>"
 )]
 pub struct Cli {
     /// Language of messages: ja (default) or en.

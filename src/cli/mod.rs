@@ -25,6 +25,15 @@ pub const EXIT_ERROR: i32 = 2;
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
     let lang = cli.lang;
+    if cli.command.is_some() && cli.path.is_some() {
+        anyhow::bail!(
+            "{}",
+            lang.pick(
+                "フォルダとコマンドは同時に指定できません。コンソールを開くには `cwlens open <フォルダ>` を使ってください",
+                "give either a folder or a command, not both; open the console with `cwlens open <FOLDER>`"
+            )
+        );
+    }
     let Some(command) = cli.command else {
         let Some(path) = cli.path else {
             anyhow::bail!("no command and no folder given; run `cwlens --help`");
@@ -110,6 +119,51 @@ fn japanese_store_error(error: &crate::store::StoreError) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn global_language_comes_before_command() {
+        let cli =
+            Cli::try_parse_from(["cwlens", "--lang", "en", "stats", "--case", "/tmp/c"]).unwrap();
+        assert_eq!(cli.lang, Lang::En);
+        assert!(matches!(cli.command, Some(Command::Stats(_))));
+        assert_eq!(cli.path, None);
+    }
+
+    #[test]
+    fn folder_alone_opens_console() {
+        let cli = Cli::try_parse_from([
+            "cwlens",
+            "--lang",
+            "en",
+            "/data/export",
+            "--ambiguous-width",
+            "2",
+        ])
+        .unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(
+            cli.path.as_deref(),
+            Some(std::path::Path::new("/data/export"))
+        );
+        assert_eq!(cli.open.ambiguous_width, 2);
+    }
+
+    #[test]
+    fn open_command_takes_console_options() {
+        let cli = Cli::try_parse_from(["cwlens", "open", "/data/case", "--tz", "UTC"]).unwrap();
+        let Some(Command::Open(args)) = cli.command else {
+            panic!("expected the open command");
+        };
+        assert_eq!(args.path, std::path::Path::new("/data/case"));
+        assert_eq!(args.options.tz, "UTC");
+        assert_eq!(args.options.ambiguous_width, 1);
+    }
+
+    #[test]
+    fn ambiguous_width_is_one_or_two() {
+        assert!(Cli::try_parse_from(["cwlens", "open", "/c", "--ambiguous-width", "3"]).is_err());
+    }
 
     #[test]
     fn digits_are_grouped_by_three() {

@@ -132,6 +132,9 @@ impl Screen {
 /// area inside. The title is drawn by [`paint_line`], so it is cleaned and
 /// cut like any other text and never overwrites the corners.
 pub fn framed(buf: &mut Buffer, area: Rect, title: &Line<'_>, focused: bool, ui: &Ui<'_>) -> Rect {
+    if area.width == 0 || area.height == 0 {
+        return area;
+    }
     let block = Block::bordered()
         .border_set(ui.glyphs.border)
         .border_style(style::border(focused));
