@@ -1,6 +1,7 @@
 use clap::Parser;
 
 fn main() {
+    restore_default_sigpipe();
     let cli = cwlens::cli::Cli::parse();
     let lang = cli.lang;
     let code = match cwlens::cli::run(cli) {
@@ -21,4 +22,15 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// Lets a closed pipe end the process quietly, as it does for other Unix
+/// tools: Rust ignores SIGPIPE, and `println!` then panics on `| head`.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first in main, before any other thread exists, and
+    // SIG_DFL is a valid disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
