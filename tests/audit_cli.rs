@@ -129,6 +129,49 @@ fn verify_reports_removed_source_file() {
 }
 
 #[test]
+fn verify_reports_unimported_file() {
+    let ws = imported();
+    ws.write_room_file(
+        "66",
+        "messages.csv",
+        &MESSAGES_HEADER,
+        &[row(&[
+            "2001",
+            "7",
+            "試験 太郎",
+            "2024-03-02 09:00:00",
+            "",
+            "後から来た部屋",
+        ])],
+    );
+    let (code, report) = verify(&ws);
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        report.contains("not imported: rooms/x1/66/messages.csv"),
+        "{report}"
+    );
+}
+
+#[test]
+fn verify_passes_after_new_download() {
+    let ws = imported();
+    ws.write_messages(
+        "55",
+        &[row(&[
+            "1001",
+            "7",
+            "試験 太郎",
+            "2024-03-01 09:00:00",
+            "2024-03-02 09:00:00",
+            "見積書の確認は不要です",
+        ])],
+    );
+    ws.import();
+    let (code, report) = verify(&ws);
+    assert_eq!(code, 0, "{report}");
+}
+
+#[test]
 fn verify_reports_changed_audit_entry() {
     let ws = imported();
     writable(&ws)

@@ -2,18 +2,20 @@
 //! the reference layout are imported with the real binary, exported, and
 //! the written files are read back.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use assert_cmd::Command;
+use common::{Workspace, cwlens, row};
 use sha2::{Digest, Sha256};
 
 // ---------------------------------------------------------------------------
 // Fixtures
 
-/// A member of a room: account ID, name as the export writes it, role.
-type Member = (&'static str, &'static str, &'static str);
+/// A member of a room: account ID and name as the export writes it.
+type Member = (&'static str, &'static str);
 
 /// A message row: message ID, account ID, name, send time, update time, body.
 type MessageRow = (
@@ -28,10 +30,10 @@ type MessageRow = (
 /// An edit log row: message ID, action, time, body before.
 type LogRow = (&'static str, &'static str, &'static str, &'static str);
 
+/// A group chat of a hand-made export.
 struct RoomFixture {
     id: &'static str,
     name: &'static str,
-    kind: &'static str,
     members: Vec<Member>,
     messages: Vec<MessageRow>,
     logs: Vec<LogRow>,
@@ -42,7 +44,6 @@ impl RoomFixture {
         RoomFixture {
             id,
             name,
-            kind: "グループ",
             members: Vec::new(),
             messages: Vec::new(),
             logs: Vec::new(),
@@ -50,166 +51,62 @@ impl RoomFixture {
     }
 }
 
-/// Quotes every field and ends records with CRLF, as the Chatwork export does.
-fn csv_text<S: AsRef<str>>(header: &[&str], rows: &[Vec<S>]) -> String {
-    fn line<S: AsRef<str>>(fields: &[S]) -> String {
-        let quoted: Vec<String> = fields
-            .iter()
-            .map(|field| format!("\"{}\"", field.as_ref().replace('"', "\"\"")))
-            .collect();
-        format!("{}\r\n", quoted.join(","))
-    }
-    let mut out = String::from("\u{FEFF}");
-    out.push_str(&line(header));
-    for row in rows {
-        out.push_str(&line(row));
-    }
-    out
-}
-
-/// Writes an export in the reference layout (Japanese headers, UTF-8 with BOM).
-fn write_export(dir: &Path, rooms: &[RoomFixture]) {
-    fs::create_dir_all(dir.join("members")).unwrap();
-    let mut member_rows = Vec::new();
-    for room in rooms {
-        let folder = format!("rooms/t{}/{}", &room.id[room.id.len() - 1..], room.id);
-        for (account, name, role) in &room.members {
-            member_rows.push(vec![
-                room.id.to_string(),
-                room.name.to_string(),
-                room.kind.to_string(),
-                folder.clone(),
-                account.to_string(),
-                name.to_string(),
-                role.to_string(),
-            ]);
-        }
-        let room_dir = dir.join(&folder);
-        fs::create_dir_all(&room_dir).unwrap();
-        let messages: Vec<Vec<&str>> = room
-            .messages
-            .iter()
-            .map(|(id, account, name, sent, updated, body)| {
-                vec![*id, *account, *name, *sent, *updated, *body]
-            })
-            .collect();
-        fs::write(
-            room_dir.join("messages.csv"),
-            csv_text(
-                &[
-                    "メッセージID",
-                    "アカウントID",
-                    "名前",
-                    "送信日時",
-                    "更新日時",
-                    "本文",
-                ],
-                &messages,
-            ),
-        )
-        .unwrap();
-        let logs: Vec<Vec<&str>> = room
-            .logs
-            .iter()
-            .map(|(id, action, time, body)| vec![*id, *action, *time, *body])
-            .collect();
-        fs::write(
-            room_dir.join("message_logs.csv"),
-            csv_text(&["メッセージID", "操作", "操作日時", "操作前の本文"], &logs),
-        )
-        .unwrap();
-        let members: Vec<Vec<&str>> = room
-            .members
-            .iter()
-            .map(|(account, name, role)| vec![*account, *name, *role, "株式会社見本商事", "総務部"])
-            .collect();
-        fs::write(
-            room_dir.join("members.csv"),
-            csv_text(
-                &["アカウントID", "名前", "権限", "組織名", "部署"],
-                &members,
-            ),
-        )
-        .unwrap();
-        fs::write(
-            room_dir.join("files.csv"),
-            csv_text(
-                &[
-                    "ファイルID",
-                    "メッセージID",
-                    "アカウントID",
-                    "名前",
-                    "ファイル名",
-                    "サイズ",
-                    "アップロード日時",
-                    "URL",
-                ],
-                &Vec::<Vec<&str>>::new(),
-            ),
-        )
-        .unwrap();
-    }
-    fs::write(
-        dir.join("members/members.csv"),
-        csv_text(
-            &[
-                "ルームID",
-                "ルーム名",
-                "種別",
-                "ファイルパス",
-                "アカウントID",
-                "名前",
-                "権限",
-            ],
-            &member_rows,
-        ),
-    )
-    .unwrap();
-}
-
-fn cwlens() -> Command {
-    let mut command = Command::cargo_bin("cwlens").unwrap();
-    command.env_remove("CWLENS_LANG").env("NO_COLOR", "1");
-    command
-}
-
 /// A case imported from a hand-made export, in its own temporary folder.
 struct Fixture {
-    _dir: tempfile::TempDir,
-    root: PathBuf,
-    case: PathBuf,
+    workspace: Workspace,
 }
 
 impl Fixture {
+    /// Writes the rooms in the reference layout (Japanese headers, UTF-8
+    /// with BOM) and imports them with the real binary.
     fn new(rooms: &[RoomFixture]) -> Fixture {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().to_path_buf();
-        let export = root.join("export");
-        write_export(&export, rooms);
-        let case = root.join("case");
-        cwlens()
-            .args(["import"])
-            .arg(&export)
-            .arg("--case")
-            .arg(&case)
-            .args([
-                "--investigator",
-                "調査 太郎",
-                "--purpose",
-                "テスト調査",
-                "--quiet",
-            ])
-            .assert()
-            .success();
-        Fixture {
-            _dir: dir,
-            root,
-            case,
+        let workspace = Workspace::new();
+        let members: Vec<(&str, &str, &str, &str)> = rooms
+            .iter()
+            .flat_map(|room| {
+                room.members
+                    .iter()
+                    .map(move |(account, name)| (room.id, room.name, *account, *name))
+            })
+            .collect();
+        workspace.write_members(&members);
+        for room in rooms {
+            let messages: Vec<Vec<String>> = room
+                .messages
+                .iter()
+                .map(|(id, account, name, sent, updated, body)| {
+                    row(&[id, account, name, sent, updated, body])
+                })
+                .collect();
+            workspace.write_messages(room.id, &messages);
+            let logs: Vec<Vec<String>> = room
+                .logs
+                .iter()
+                .map(|(id, action, time, body)| row(&[id, action, time, body]))
+                .collect();
+            workspace.write_logs(room.id, &logs);
         }
+        let output =
+            workspace.import_with(&["--investigator", "調査 太郎", "--purpose", "テスト調査"]);
+        assert_eq!(
+            common::code(&output),
+            0,
+            "import failed: {}",
+            common::stderr(&output)
+        );
+        Fixture { workspace }
+    }
+
+    fn root(&self) -> &Path {
+        self.workspace.root()
+    }
+
+    fn case(&self) -> &Path {
+        &self.workspace.case
     }
 
     fn path(&self, name: &str) -> PathBuf {
-        self.root.join(name)
+        self.root().join(name)
     }
 
     /// Runs `cwlens export --case … ARGS` and returns its output.
@@ -217,7 +114,7 @@ impl Fixture {
         cwlens()
             .arg("export")
             .arg("--case")
-            .arg(&self.case)
+            .arg(self.case())
             .arg("--quiet")
             .args(args)
             .output()
@@ -291,9 +188,9 @@ fn read_manifest(path: &Path) -> serde_json::Value {
 }
 
 const MEMBERS: [Member; 3] = [
-    ("7", "試験 太郎", "管理者"),
-    ("8", "試験 花子", "メンバー"),
-    ("9", "見本 次郎(解約済)", "メンバー"),
+    ("7", "試験 太郎"),
+    ("8", "試験 花子"),
+    ("9", "見本 次郎(解約済)"),
 ];
 
 /// Builds a room with one body that has ①, 髙 and an emoji, for the Excel mojibake case.
@@ -365,7 +262,7 @@ fn csv_header_in_english() {
         .args([
             "--lang", "en", "export", "--quiet", "--format", "csv", "--case",
         ])
-        .arg(&fixture.case)
+        .arg(fixture.case())
         .args(["--out", out_arg(&out)])
         .assert()
         .success();
@@ -431,10 +328,7 @@ fn csv_utf8_without_bom_and_plain_ids() {
 #[test]
 fn csv_b03_cp932_replaces_visibly_and_lists_messages() {
     let mut room = RoomFixture::group("56", "髙橋 試験と山﨑 仮名");
-    room.members = vec![
-        ("21", "髙橋 試験", "管理者"),
-        ("22", "山﨑 仮名", "メンバー"),
-    ];
+    room.members = vec![("21", "髙橋 試験"), ("22", "山﨑 仮名")];
     room.messages = vec![
         (
             "3001",
@@ -491,18 +385,25 @@ fn csv_b03_cp932_replaces_visibly_and_lists_messages() {
     let manifest = read_manifest(&fixture.path("cp932.csv.manifest.json"));
     let replaced = &manifest["replaced_characters"]["messages"];
     assert_eq!(replaced.as_array().unwrap().len(), 1);
+    assert_eq!(manifest["replaced_characters"]["message_count"], 1);
     assert_eq!(replaced[0]["message_id"], "3001");
     assert_eq!(
         replaced[0]["characters"],
         serde_json::json!(["U+00BE", "U+20BB7", "U+1F647"])
     );
     assert_eq!(manifest["encoding"], "cp932");
+    let leftovers: Vec<_> = fs::read_dir(fixture.root())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
 #[test]
 fn csv_utf8_export_is_lossless() {
     let mut room = RoomFixture::group("56", "確認");
-    room.members = vec![("21", "髙橋 試験", "管理者")];
+    room.members = vec![("21", "髙橋 試験")];
     room.messages = vec![(
         "3001",
         "21",
@@ -539,7 +440,7 @@ fn csv_b05_formula_cells_are_neutralized() {
         "5001", "5002", "5003", "5004", "5005", "5006", "5007", "5008",
     ];
     for (index, value) in B05_VALUES.iter().enumerate() {
-        room.members.push((ids[index], value, "メンバー"));
+        room.members.push((ids[index], value));
         room.messages.push((
             message_ids[index],
             ids[index],
@@ -746,7 +647,7 @@ fn manifest_hashes_match_files() {
     let outputs = manifest["outputs"].as_array().unwrap();
     assert_eq!(outputs.len(), 2);
     for output in outputs {
-        let path = fixture.root.join(output["path"].as_str().unwrap());
+        let path = fixture.root().join(output["path"].as_str().unwrap());
         assert_eq!(output["sha256"], sha256_hex(&path), "{}", path.display());
         assert_eq!(output["bytes"], fs::metadata(&path).unwrap().len());
     }
@@ -761,7 +662,7 @@ fn manifest_hashes_match_files() {
             .iter()
             .any(|source| source["path"] == "members/members.csv")
     );
-    let members = fixture.root.join("export/members/members.csv");
+    let members = fixture.root().join("export/members/members.csv");
     let listed = sources
         .iter()
         .find(|source| source["path"] == "members/members.csv")
@@ -777,7 +678,7 @@ fn export_is_recorded_in_audit_log() {
 
     let output = cwlens()
         .args(["audit", "--json", "--case"])
-        .arg(&fixture.case)
+        .arg(fixture.case())
         .output()
         .unwrap();
     assert!(output.status.success());
@@ -807,7 +708,7 @@ fn tags_show_as_column_and_badges() {
     for tag in ["証拠", "=要確認"] {
         cwlens()
             .args(["tag", "--message", "3002", "--add", tag, "--case"])
-            .arg(&fixture.case)
+            .arg(fixture.case())
             .assert()
             .success();
     }
@@ -854,6 +755,40 @@ fn unknown_room_is_an_error() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("999"), "{stderr}");
+}
+
+#[test]
+fn empty_query_is_an_error() {
+    let fixture = Fixture::new(&[b01_room()]);
+    let out = fixture.path("empty.csv");
+    let output = fixture.export(&["--format", "csv", "--query", "  ", "--out", out_arg(&out)]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("query is empty"), "{stderr}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn empty_result_writes_empty_report_with_note() {
+    let fixture = Fixture::new(&[b01_room()]);
+    let out = fixture.path("none.html");
+    let output = fixture.export_ok(&[
+        "--format",
+        "html",
+        "--query",
+        "存在しない語",
+        "--out",
+        out_arg(&out),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("空の出力"), "{stderr}");
+    let html = fs::read_to_string(&out).unwrap();
+    assert!(text_of(&html, "article").is_empty());
+    assert!(
+        text_of(&html, "p.note")
+            .iter()
+            .any(|note| note.contains("該当するメッセージはありません"))
+    );
 }
 
 #[test]
@@ -984,8 +919,8 @@ fn spreadsheet_keeps_long_ids_and_multiline_bodies() {
 fn b18_room() -> RoomFixture {
     let mut room = RoomFixture::group("61", "<img src=x onerror=alert(1)>定例");
     room.members = vec![
-        ("31", "見本\"><script>alert(2)</script>", "管理者"),
-        ("32", "試験 太郎", "メンバー"),
+        ("31", "見本\"><script>alert(2)</script>"),
+        ("32", "試験 太郎"),
     ];
     room.messages = vec![
         (
@@ -1146,7 +1081,7 @@ fn html_report_header_and_japanese_rendering() {
     );
     assert!(header.contains("ルーム: 発注"), "{header}");
     let hashes = text_of(&html, "header.report td.hash");
-    let members = sha256_hex(&fixture.root.join("export/members/members.csv"));
+    let members = sha256_hex(&fixture.root().join("export/members/members.csv"));
     assert!(hashes.contains(&members), "{hashes:?}");
 
     let senders = text_of(&html, "article .sender");
@@ -1258,7 +1193,7 @@ fn html_in_english() {
 #[test]
 fn cancelled_export_leaves_nothing() {
     let fixture = Fixture::new(&[history_room(), b01_room()]);
-    let case = cwlens::store::Case::open(&fixture.case).unwrap();
+    let case = cwlens::store::Case::open(fixture.case()).unwrap();
     let out = fixture.path("cancelled.csv");
     let request = cwlens::export::ExportRequest::new(
         cwlens::export::Scope::Organization,
@@ -1274,7 +1209,7 @@ fn cancelled_export_leaves_nothing() {
         result,
         Err(cwlens::export::ExportError::Cancelled)
     ));
-    let left: Vec<_> = fs::read_dir(&fixture.root)
+    let left: Vec<_> = fs::read_dir(fixture.root())
         .unwrap()
         .map(|entry| entry.unwrap().file_name())
         .filter(|name| name.to_string_lossy().starts_with("cancelled"))
@@ -1285,7 +1220,7 @@ fn cancelled_export_leaves_nothing() {
 #[test]
 fn library_exports_selected_messages() {
     let fixture = Fixture::new(&[history_room(), b01_room()]);
-    let case = cwlens::store::Case::open(&fixture.case).unwrap();
+    let case = cwlens::store::Case::open(fixture.case()).unwrap();
     let reader = cwlens::query::read::CaseReader::open(&case).unwrap();
     let room = reader
         .rooms(cwlens::query::read::RoomSort::Name)

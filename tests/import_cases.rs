@@ -1,5 +1,5 @@
-//! Imports of hand-made exports that carry the bad input real exports
-//! carry, checked through `cwlens stats --json`, `cwlens search --json` and
+//! Imports of small hand-made exports with the faults real exports have,
+//! checked through `cwlens stats --json`, `cwlens search --json` and
 //! read-only SQL on the case database.
 
 mod common;
@@ -267,6 +267,45 @@ fn cp932_quarantined_row_lists_readably() {
         .unwrap();
     assert!(stored.starts_with(b"1.57E+18,21,"), "kept as read");
     assert!(std::str::from_utf8(&stored).is_err(), "kept in CP932");
+}
+
+#[test]
+fn one_bad_byte_quarantines_one_row() {
+    let ws = Workspace::new();
+    let rows: Vec<Vec<String>> = (1..=10)
+        .map(|n| {
+            message_row(
+                &n.to_string(),
+                "7",
+                "試験 太郎",
+                "2023-04-01 09:00:00",
+                &format!("本文その{n}です"),
+            )
+        })
+        .collect();
+    ws.write_simple_room(&[]);
+    let mut bytes = csv(&MESSAGES_HEADER, &rows).into_bytes();
+    let fifth = "本文その5".as_bytes();
+    let at = bytes
+        .windows(fifth.len())
+        .position(|window| window == fifth)
+        .unwrap()
+        + fifth.len();
+    bytes.insert(at, 0xFF);
+    ws.write(MESSAGES_PATH, bytes);
+    ws.import();
+
+    let db = ws.db();
+    assert_eq!(count(&db, "SELECT count(*) FROM messages"), 9);
+    assert_eq!(body_of(&db, "4"), "本文その4です");
+    assert_eq!(account(&db, "7").0, "試験 太郎");
+    let (record, reason): (i64, String) = db
+        .query_row("SELECT record, reason FROM quarantine", [], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(record, 5);
+    assert!(reason.contains("utf-8"), "{reason}");
 }
 
 #[test]
@@ -670,6 +709,93 @@ fn damaged_ids_are_quarantined_with_location() {
     assert_eq!(counts, (4, 2, 2));
 }
 
+#[test]
+fn later_download_keeps_new_damaged_row() {
+    let ws = Workspace::new();
+    ws.write_simple_room(&[
+        message_row(
+            "1001",
+            "7",
+            "試験 太郎",
+            "2023-04-01 09:00:00",
+            "最初の本文",
+        ),
+        message_row(
+            "1.57E+18",
+            "7",
+            "試験 太郎",
+            "2023-04-01 09:01:00",
+            "壊れた行",
+        ),
+    ]);
+    ws.import();
+    ws.write_messages(
+        "55",
+        &[
+            message_row(
+                "1001",
+                "7",
+                "試験 太郎",
+                "2023-04-01 09:00:00",
+                "直した本文",
+            ),
+            message_row(
+                "1.57E+18",
+                "7",
+                "試験 太郎",
+                "2023-04-01 09:01:00",
+                "壊れた行の続き",
+            ),
+        ],
+    );
+    let output = ws.import();
+    let summary = stdout(&output);
+    assert!(
+        summary.contains(MESSAGES_PATH),
+        "summary lists the file: {summary}"
+    );
+
+    let raws: Vec<String> = ws
+        .db()
+        .prepare("SELECT raw FROM quarantine ORDER BY quarantine_id")
+        .unwrap()
+        .query_map([], |row| row.get::<_, Vec<u8>>(0))
+        .unwrap()
+        .map(|raw| String::from_utf8(raw.unwrap()).unwrap())
+        .collect();
+    assert_eq!(raws.len(), 2, "{raws:?}");
+    assert!(raws[0].contains("壊れた行\r\n"), "{raws:?}");
+    assert!(raws[1].contains("壊れた行の続き"), "{raws:?}");
+
+    // The same damaged row read once more is kept once, and listed again.
+    ws.write_messages(
+        "55",
+        &[
+            message_row(
+                "1001",
+                "7",
+                "試験 太郎",
+                "2023-04-01 09:00:00",
+                "三度目の本文",
+            ),
+            message_row(
+                "1.57E+18",
+                "7",
+                "試験 太郎",
+                "2023-04-01 09:01:00",
+                "壊れた行の続き",
+            ),
+        ],
+    );
+    let output = ws.import();
+    assert!(
+        stdout(&output).contains(MESSAGES_PATH),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(ws.stats()["quarantined_rows"], 2);
+}
+
 /// Checks that every source file's rows read equal its rows imported plus quarantined.
 fn assert_rows_add_up(db: &Connection) {
     let mut statement = db
@@ -917,6 +1043,7 @@ fn history_is_kept_in_time_order() {
     let ws = Workspace::new();
     write_history_export(&ws);
     ws.import();
+
     let nine = APRIL_FIRST_9_JST;
     assert_eq!(
         revisions(&ws.case, "3001"),
@@ -942,6 +1069,7 @@ fn history_is_kept_in_time_order() {
         .map(|r| r.2)
         .collect();
     assert_eq!(ties, ["版A", "版B"]);
+
     let stats = ws.stats();
     assert_eq!(stats["revisions"], 5);
     assert_eq!(stats["deleted_messages"], 1);
@@ -999,6 +1127,7 @@ fn redownloaded_export_keeps_old_body() {
         "明日の会議は10時からです",
     )]);
     ws.import();
+
     // A later download of the same chat, after the message was edited.
     ws.write_messages(
         "55",
@@ -1012,6 +1141,7 @@ fn redownloaded_export_keeps_old_body() {
         ])],
     );
     ws.import();
+
     assert_eq!(body_of(&ws.db(), "4001"), "明日の会議は11時からです");
     let history: Vec<String> = revisions(&ws.case, "4001")
         .into_iter()
@@ -1046,6 +1176,7 @@ fn older_export_read_later_stays_history() {
     ws.import();
     ws.write_messages("55", &older);
     ws.import();
+
     assert_eq!(body_of(&ws.db(), "4001"), "明日の会議は11時からです");
     assert_eq!(
         revisions(&ws.case, "4001"),
@@ -1059,6 +1190,7 @@ fn older_export_read_later_stays_history() {
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0]["matched_in"], "history");
     assert_eq!(ws.search(&["in:current", "11時から"]).len(), 1);
+
     // Reading both exports again changes nothing.
     ws.import();
     ws.write_messages("55", &newer);
@@ -1074,6 +1206,7 @@ fn inline_history_rows_become_revisions() {
         ("55", "営業部", "7", "試験 太郎"),
         ("55", "営業部", "8", "見本 花子"),
     ]);
+    // Each history row repeats the message ID and leaves the message columns empty.
     let header = [
         "メッセージID",
         "アカウントID",
@@ -1137,6 +1270,7 @@ fn inline_history_rows_become_revisions() {
         ],
     );
     ws.import();
+
     let stats = ws.stats();
     assert_eq!(stats["messages"], 2);
     assert_eq!(stats["revisions"], 2);
@@ -1373,7 +1507,7 @@ fn held_lock_refuses_second_import() {
     ws.import();
 }
 
-/// Waits until the case database holds at least one committed message.
+/// Waits until the case database contains at least one committed message.
 fn wait_for_first_commit(case: &Path, child: &mut std::process::Child) -> i64 {
     let deadline = Instant::now() + Duration::from_secs(120);
     while Instant::now() < deadline {
@@ -1397,15 +1531,11 @@ fn wait_for_first_commit(case: &Path, child: &mut std::process::Child) -> i64 {
     panic!("no commit within two minutes");
 }
 
-#[cfg(unix)]
-#[test]
-fn killed_import_resumes_cleanly() {
-    const ROOMS: usize = 4;
-    const PER_ROOM: usize = 25_000;
-    let total = (ROOMS * PER_ROOM) as i64;
-    let ws = Workspace::new();
-    write_bulk_export(&ws.export, ROOMS, PER_ROOM);
-
+/// Writes a bulk export of `rooms` × `per_room` messages, starts importing
+/// it in the background with a commit every 1,000 rows, and returns once
+/// the first commit is visible.
+fn start_bulk_import(ws: &Workspace, rooms: usize, per_room: usize) -> std::process::Child {
+    write_bulk_export(&ws.export, rooms, per_room);
     let mut child = Command::new(binary())
         .arg("import")
         .arg(&ws.export)
@@ -1417,15 +1547,62 @@ fn killed_import_resumes_cleanly() {
         .spawn()
         .unwrap();
     wait_for_first_commit(&ws.case, &mut child);
+    child
+}
 
-    // A second import while the first one runs is refused.
+#[cfg(unix)]
+#[test]
+fn running_import_rejects_other_writers() {
+    let ws = Workspace::new();
+    // Large enough that reading it outlasts the checks below by far: the
+    // test stops the import before it ends.
+    let mut child = start_bulk_import(&ws, 4, 125_000);
+    let case = ws.case.to_str().unwrap();
+
+    let stats = run(["stats", "--json", "--case", case]);
+    assert_eq!(code(&stats), 0, "stats reads during the import");
+    let stats: Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(stats["incomplete_imports"], 1);
+    // The first import builds the index only after its last row.
+    let search = run(["--lang", "en", "search", "--case", case, "件"]);
+    assert_eq!(code(&search), 2, "search");
+    assert!(
+        stderr(&search).contains("another cwlens process is importing"),
+        "{}",
+        stderr(&search)
+    );
     let second = ws.import_with(&["--lang", "en"]);
-    assert_eq!(code(&second), 2);
+    assert_eq!(code(&second), 2, "a second import");
     assert!(
         stderr(&second).contains("another cwlens process is importing"),
         "{}",
         stderr(&second)
     );
+    let reindex = run(["--lang", "en", "reindex", "--case", case, "--quiet"]);
+    assert_eq!(code(&reindex), 2, "reindex");
+    assert!(
+        stderr(&reindex).contains("another cwlens process is importing"),
+        "{}",
+        stderr(&reindex)
+    );
+
+    let still_importing = count(
+        &ws.db(),
+        "SELECT count(*) FROM imports WHERE status = 'running'",
+    );
+    assert_eq!(still_importing, 1, "the checks ran while rows were read");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn killed_import_resumes_cleanly() {
+    const ROOMS: usize = 4;
+    const PER_ROOM: usize = 25_000;
+    let total = (ROOMS * PER_ROOM) as i64;
+    let ws = Workspace::new();
+    let mut child = start_bulk_import(&ws, ROOMS, PER_ROOM);
 
     child.kill().unwrap();
     child.wait().unwrap();

@@ -34,8 +34,9 @@ pub fn tag(args: &TagArgs, lang: Lang) -> anyhow::Result<i32> {
             let zone = super::search_cmd::parse_zone(&args.tz, lang)?;
             let session = Session::open(&args.case.case, zone, lang)?;
             let query = session.parse(text);
-            for error in &query.errors {
-                eprintln!("cwlens: {}", for_terminal(error, false));
+            if !query.errors.is_empty() {
+                // Tagging a wider set than the user wrote cannot be undone cleanly.
+                anyhow::bail!("{}", for_terminal(&query.errors.join("; "), false));
             }
             if query.is_empty() {
                 anyhow::bail!("{}", lang.pick("検索語がありません", "no query"));

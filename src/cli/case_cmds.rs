@@ -51,11 +51,12 @@ pub fn stats(args: &StatsArgs, lang: Lang) -> anyhow::Result<i32> {
         for_terminal(&info.purpose, false)
     );
     for (ja, en, value) in rows {
-        println!(
-            "{:<12} {:>12}",
+        let label = crate::text::width::pad_right(
             lang.pick(ja, en),
-            group_digits(value.max(0) as u64)
+            20,
+            crate::text::width::AmbiguousWidth::Narrow,
         );
+        println!("{label} {:>12}", group_digits(value.max(0) as u64));
     }
     if counts.incomplete_imports > 0 {
         println!(

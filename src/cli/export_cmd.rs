@@ -62,6 +62,15 @@ pub fn run(args: &ExportArgs, lang: Lang) -> anyhow::Result<i32> {
         );
     }
     print_replaced(&report, lang);
+    if report.counts.messages == 0 {
+        eprintln!(
+            "cwlens: {}",
+            lang.pick(
+                "注意: 範囲に該当するメッセージがないため、空の出力を書き出しました",
+                "note: no messages are in the scope, so the output is empty"
+            )
+        );
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -112,9 +121,11 @@ fn progress_bar(quiet: bool, lang: Lang) -> ProgressBar {
     bar
 }
 
-/// Lists on stderr every message whose text lost characters to CP932.
+/// Lists on stderr the messages whose text lost characters to CP932: the
+/// first ones the report carries, and the count of the rest, which the
+/// manifest lists.
 fn print_replaced(report: &ExportReport, lang: Lang) {
-    if report.replaced.is_empty() {
+    if report.replaced_total == 0 {
         return;
     }
     eprintln!(
@@ -122,11 +133,11 @@ fn print_replaced(report: &ExportReport, lang: Lang) {
         match lang {
             Lang::Ja => format!(
                 "注意: CP932 で表せない文字を [U+XXXX] の形に置き換えました（メッセージ {} 件、一覧はマニフェストにもあります）:",
-                group_digits(report.replaced.len() as u64)
+                group_digits(report.replaced_total)
             ),
             Lang::En => format!(
                 "note: characters that CP932 cannot hold were written as [U+XXXX] in {} messages (also listed in the manifest):",
-                group_digits(report.replaced.len() as u64)
+                group_digits(report.replaced_total)
             ),
         }
     );
@@ -138,6 +149,19 @@ fn print_replaced(report: &ExportReport, lang: Lang) {
             lang.pick("メッセージ", "message"),
             message.message_id,
             message.characters.join(" ")
+        );
+    }
+    let rest = report.replaced_total - report.replaced.len() as u64;
+    if rest > 0 {
+        eprintln!(
+            "  {}",
+            match lang {
+                Lang::Ja => format!(
+                    "ほか {} 件はマニフェストを参照してください",
+                    group_digits(rest)
+                ),
+                Lang::En => format!("and {} more, listed in the manifest", group_digits(rest)),
+            }
         );
     }
 }

@@ -120,6 +120,14 @@ pub fn run(args: &KeywordsArgs, lang: Lang) -> anyhow::Result<i32> {
         writer.flush()?;
         return Ok(0);
     } else {
+        writeln!(
+            out,
+            "{}",
+            lang.pick(
+                "語\t件数\tこの語だけの件数\tルーム別\t送信者別",
+                "term\thits\tunique hits\tper room\tper person"
+            )
+        )?;
         for report in &reports {
             writeln!(
                 out,

@@ -105,6 +105,10 @@ fn japanese_store_error(error: &crate::store::StoreError) -> Option<String> {
             "ケースのデータベース {} が壊れています（{source}）。記録のため残したまま、新しいケースのフォルダにエクスポートを取り込み直してください",
             path.display()
         ),
+        StoreError::Truncated { path, size } => format!(
+            "ケースのデータベース {} は {size} バイトしかなく、途中で切れています。記録のため残したまま、新しいケースのフォルダにエクスポートを取り込み直してください",
+            path.display()
+        ),
         StoreError::NewerSchema { found, supported } => format!(
             "このケースは新しい cwlens で作られています（スキーマ {found}、この版は {supported} まで）。新しい cwlens を使ってください"
         ),

@@ -40,8 +40,20 @@ pub fn search(args: &SearchArgs, lang: Lang) -> anyhow::Result<i32> {
     let session = Session::for_case(&case, zone, lang)?;
     let text = args.query.join(" ");
     let query = session.parse(&text);
-    for error in &query.errors {
-        eprintln!("cwlens: {}", for_terminal(error, false));
+    for warning in unknown_prefix_warnings(&text, lang) {
+        eprintln!("cwlens: {}", for_terminal(&warning, false));
+    }
+    if !query.errors.is_empty() {
+        // A filter that could not be read would widen the results silently.
+        anyhow::bail!(
+            "{}",
+            query
+                .errors
+                .iter()
+                .map(|error| for_terminal(error, false).into_owned())
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
     }
     if query.is_empty() {
         anyhow::bail!(
@@ -113,6 +125,34 @@ pub fn search(args: &SearchArgs, lang: Lang) -> anyhow::Result<i32> {
     })
 }
 
+/// Warns about words such as `form:権藤` whose prefix looks like a
+/// mistyped filter name; they are searched as text.
+pub fn unknown_prefix_warnings(text: &str, lang: Lang) -> Vec<String> {
+    const FILTERS: &str = "room, from, to, after, before, is, has, in, tag";
+    let mut warnings = Vec::new();
+    for word in text.split_whitespace() {
+        let word = word.trim_start_matches('-');
+        let Some((prefix, _)) = word.split_once(':') else {
+            continue;
+        };
+        let lower = prefix.to_lowercase();
+        let looks_like_filter = (2..=8).contains(&lower.len())
+            && lower.bytes().all(|b| b.is_ascii_lowercase())
+            && ![
+                "http", "https", "ftp", "mailto", "room", "from", "to", "after", "before", "is",
+                "has", "in", "tag",
+            ]
+            .contains(&lower.as_str());
+        if looks_like_filter {
+            warnings.push(match lang {
+                Lang::Ja => format!("{prefix}: は絞り込み条件ではないため、文字列として検索します（条件: {FILTERS}）"),
+                Lang::En => format!("{prefix}: is not a filter, so it is searched as text (filters: {FILTERS})"),
+            });
+        }
+    }
+    warnings
+}
+
 fn hit_json(hit: &Hit, zone: Tz, lang: Lang) -> serde_json::Value {
     let message = &hit.message;
     serde_json::json!({
@@ -160,6 +200,9 @@ fn hit_line(hit: &Hit, zone: Tz, lang: Lang) -> String {
 
 pub fn reindex(args: &ReindexArgs, lang: Lang) -> anyhow::Result<i32> {
     let case = Case::open(&args.case.case)?;
+    // A running import builds the index when it ends: deleting the index
+    // under it would make that import fail.
+    let _lock = case.lock_for_import()?;
     super::logging::init(&case.log_dir());
     let index_dir = case.index_dir();
     if index_dir.exists() {

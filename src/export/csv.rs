@@ -9,10 +9,10 @@
 use std::path::{Path, PathBuf};
 
 use super::encoding::{Encoder, TextEncoding};
-use super::manifest::ReplacedMessage;
 use super::output::{HashingFile, OutputFile, Staging};
 use super::plain::PlainRenderer;
 use super::plan::{Plan, Windows};
+use super::replacements::{ReplacedMessage, ReplacementList, ReplacementLog};
 use super::{Context, ExportError, Progress, spreadsheet, time};
 use crate::i18n::Lang;
 use crate::model::{RevisionKind, RoomType};
@@ -65,7 +65,7 @@ pub fn revisions_path(out: &Path) -> PathBuf {
 /// The files the CSV export wrote, with the characters and cells it changed.
 pub struct CsvOutcome {
     pub files: Vec<OutputFile>,
-    pub replaced: Vec<ReplacedMessage>,
+    pub replaced: ReplacementList,
     pub neutralized_cells: u64,
 }
 
@@ -106,11 +106,10 @@ impl CsvFile {
                 self.record.push(',');
             }
             self.record.push('"');
-            for (position, part) in field.split('"').enumerate() {
-                if position > 0 {
-                    self.record.push_str("\"\"");
-                }
-                self.record.push_str(part);
+            if field.contains('"') {
+                self.record.push_str(&field.replace('"', "\"\""));
+            } else {
+                self.record.push_str(field);
             }
             self.record.push('"');
         }
@@ -169,7 +168,12 @@ pub fn write(
         zone: request.zone,
     };
     let mut cells = Cells::default();
-    let mut replaced_messages = Vec::new();
+    let mut replaced_log = match request.encoding {
+        TextEncoding::Cp932 => Some(ReplacementLog::create(
+            &staging.scratch_path(&request.out, ".replaced")?,
+        )?),
+        TextEncoding::Utf8Bom | TextEncoding::Utf8 => None,
+    };
 
     for planned in &plan.rooms {
         let room = &planned.room;
@@ -228,8 +232,12 @@ pub fn write(
                     }
                     replaced.extend(file.take_replaced());
                 }
-                if !replaced.is_empty() {
-                    replaced_messages.push(replaced_message(&room.room_id, message, replaced));
+                if let Some(log) = replaced_log.as_mut().filter(|_| !replaced.is_empty()) {
+                    log.push(ReplacedMessage::new(
+                        &room.room_id,
+                        &message.message_id,
+                        &replaced,
+                    ))?;
                 }
             }
             progress.advance(window.len() as u64)?;
@@ -242,14 +250,17 @@ pub fn write(
     }
     Ok(CsvOutcome {
         files,
-        replaced: replaced_messages,
+        replaced: match replaced_log {
+            Some(log) => log.finish()?,
+            None => ReplacementList::default(),
+        },
         neutralized_cells: cells.neutralized,
     })
 }
 
-/// Time of the last edit and of the deletion. The history gives them
-/// where the export recorded it; otherwise the message's update time
-/// stands for whichever change its flags say happened last.
+/// Returns the time of the last edit and of the deletion. They come from
+/// the history where the export recorded it. Otherwise the message's
+/// update time is used for the change that its flags mark as the last.
 fn change_times(message: &MessageView, history: &[RevisionView]) -> (Option<i64>, Option<i64>) {
     let last_of = |kind: RevisionKind| {
         history
@@ -268,22 +279,7 @@ fn change_times(message: &MessageView, history: &[RevisionView]) -> (Option<i64>
     (edited_at, deleted_at)
 }
 
-fn replaced_message(room_id: &str, message: &MessageView, chars: Vec<char>) -> ReplacedMessage {
-    let mut characters: Vec<String> = Vec::new();
-    for c in chars {
-        let code = format!("U+{:04X}", c as u32);
-        if !characters.contains(&code) {
-            characters.push(code);
-        }
-    }
-    ReplacedMessage {
-        room_id: room_id.to_string(),
-        message_id: message.message_id.clone(),
-        characters,
-    }
-}
-
-/// The room type as the reports name it.
+/// Returns the room type as the reports name it.
 pub fn room_type_label(room_type: RoomType, lang: Lang) -> &'static str {
     match room_type {
         RoomType::Group => lang.pick("グループ", "group"),
@@ -293,7 +289,7 @@ pub fn room_type_label(room_type: RoomType, lang: Lang) -> &'static str {
     }
 }
 
-/// The change a revision records, as the reports name it.
+/// Returns the change a revision records, as the reports name it.
 pub fn action_label(kind: RevisionKind, lang: Lang) -> &'static str {
     match kind {
         RevisionKind::Edit => lang.pick("編集", "edit"),

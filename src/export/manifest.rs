@@ -1,4 +1,4 @@
-//! The manifest: a JSON record written beside every export that says what
+//! The manifest: a JSON record written beside every export that lists what
 //! it contains, how it was written and the SHA-256 of each output file, so
 //! a recipient can check that the files are the ones cwlens wrote.
 
@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::output::OutputFile;
+use super::replacements::ReplacementList;
 use crate::query::read::SourceFile;
 
 /// File name of the manifest inside a folder export.
@@ -20,8 +21,8 @@ pub fn beside(out: &Path) -> PathBuf {
 }
 
 /// The manifest document.
-#[derive(Debug, Clone, Serialize)]
-pub struct Manifest {
+#[derive(Serialize)]
+pub struct Manifest<'a> {
     pub tool: &'static str,
     pub tool_version: &'static str,
     /// ISO 8601 in the export's zone.
@@ -34,14 +35,14 @@ pub struct Manifest {
     pub time_zone: String,
     /// Whether earlier versions of edited and deleted messages are included.
     pub history: bool,
-    /// Which version of each message the main output holds.
+    /// The version of each message that the main output contains.
     pub message_version: &'static str,
     pub scope: ScopeRecord,
     pub counts: Counts,
     /// Output files with their SHA-256; paths relative to the manifest.
     pub outputs: Vec<OutputRecord>,
     pub spreadsheet_safety: Option<SpreadsheetRecord>,
-    pub replaced_characters: Option<ReplacedRecord>,
+    pub replaced_characters: Option<ReplacedRecord<'a>>,
     pub source_files: Vec<SourceFile>,
 }
 
@@ -63,7 +64,7 @@ pub struct ScopeRecord {
     pub query: Option<String>,
 }
 
-/// What an export holds.
+/// Counts of what an export contains.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
     pub rooms: u64,
@@ -91,7 +92,7 @@ impl OutputRecord {
     }
 }
 
-/// How CSV cells were protected from spreadsheet evaluation.
+/// The protection of CSV cells from spreadsheet evaluation.
 #[derive(Debug, Clone, Serialize)]
 pub struct SpreadsheetRecord {
     pub rule: &'static str,
@@ -100,19 +101,11 @@ pub struct SpreadsheetRecord {
 }
 
 /// Characters the target encoding could not hold.
-#[derive(Debug, Clone, Serialize)]
-pub struct ReplacedRecord {
+#[derive(Serialize)]
+pub struct ReplacedRecord<'a> {
     pub policy: &'static str,
-    pub messages: Vec<ReplacedMessage>,
-}
-
-/// A message whose text lost characters to the target encoding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ReplacedMessage {
-    pub room_id: String,
-    pub message_id: String,
-    /// Each replaced character once, as `U+XXXX`, in order of first occurrence.
-    pub characters: Vec<String>,
+    pub message_count: u64,
+    pub messages: &'a ReplacementList,
 }
 
 /// Text of the spreadsheet rule, repeated in every CSV manifest.

@@ -15,6 +15,7 @@ pub mod manifest;
 pub mod output;
 pub mod plain;
 pub mod plan;
+pub mod replacements;
 pub mod spreadsheet;
 pub mod time;
 
@@ -26,12 +27,13 @@ use serde::Serialize;
 
 pub use encoding::TextEncoding;
 use manifest::{
-    CaseRecord, Counts, Manifest, OutputRecord, ReplacedMessage, ReplacedRecord, ScopeRecord,
-    SpreadsheetRecord,
+    CaseRecord, Counts, Manifest, OutputRecord, ReplacedRecord, ScopeRecord, SpreadsheetRecord,
 };
 pub use output::OutputFile;
 use output::Staging;
 use plan::Plan;
+pub use replacements::ReplacedMessage;
+use replacements::ReplacementList;
 
 use crate::i18n::Lang;
 use crate::index::SearchIndex;
@@ -134,8 +136,11 @@ pub struct ExportReport {
     pub outputs: Vec<OutputFile>,
     pub manifest: OutputFile,
     pub counts: Counts,
-    /// Messages with characters the encoding could not hold.
+    /// Messages with characters the encoding could not hold: the first
+    /// [`replacements::REPORTED`]; the manifest lists all of them.
     pub replaced: Vec<ReplacedMessage>,
+    /// Number of messages with characters the encoding could not hold.
+    pub replaced_total: u64,
     /// CSV text cells that got a leading `'`.
     pub neutralized_cells: u64,
     /// Parts of the query that were ignored, with the reason.
@@ -153,6 +158,10 @@ pub enum ExportError {
         "{0} exists and is not an earlier cwlens export (it has no manifest.json); choose another output folder"
     )]
     NotAnExport(PathBuf),
+    #[error(
+        "{0} is a folder; give a file path (only an HTML export of the whole organization writes a folder)"
+    )]
+    OutputIsFolder(PathBuf),
     #[error("no room with key {0} in the case")]
     UnknownRoom(String),
     #[error("the query is empty: give a word or a filter (for example from:123 is:deleted)")]
@@ -290,7 +299,7 @@ pub fn run(
                 request.writes_folder(),
                 &mut progress,
             )?;
-            (outcome.files, Vec::new(), None)
+            (outcome.files, ReplacementList::default(), None)
         }
     };
 
@@ -309,9 +318,8 @@ pub fn run(
         &manifest_path,
     );
     let mut manifest_file = staging.create(&manifest_path)?;
-    let mut json = serde_json::to_vec_pretty(&document)?;
-    json.push(b'\n');
-    manifest_file.put(&json)?;
+    serde_json::to_writer_pretty(&mut manifest_file, &document)?;
+    manifest_file.put(b"\n")?;
     let manifest_output = manifest_file.finish()?;
 
     // The audit entry comes first: an export that cannot be recorded is not
@@ -333,7 +341,7 @@ pub fn run(
     tracing::info!(
         messages = plan.messages,
         files = outputs.len(),
-        replaced_messages = replaced.len(),
+        replaced_messages = replaced.count,
         seconds = started.elapsed().as_secs_f64(),
         "export finished"
     );
@@ -341,7 +349,8 @@ pub fn run(
         outputs,
         manifest: manifest_output,
         counts,
-        replaced,
+        replaced_total: replaced.count,
+        replaced: replaced.first,
         neutralized_cells: neutralized.unwrap_or(0),
         query_errors: plan.query.map(|query| query.errors).unwrap_or_default(),
     })
@@ -350,7 +359,7 @@ pub fn run(
 /// Builds the audit entry of an export: what was exported and the final
 /// path, size and SHA-256 of every file.
 fn audit_detail(
-    document: &Manifest,
+    document: &Manifest<'_>,
     outputs: &[OutputFile],
     manifest_file: &OutputFile,
 ) -> serde_json::Value {
@@ -381,15 +390,15 @@ fn absolute(path: &Path) -> String {
         .to_string()
 }
 
-fn build_manifest(
+fn build_manifest<'a>(
     context: &Context<'_>,
     plan: &Plan,
     counts: Counts,
     outputs: &[OutputFile],
-    replaced: &[ReplacedMessage],
+    replaced: &'a ReplacementList,
     neutralized: Option<u64>,
     manifest_path: &Path,
-) -> Manifest {
+) -> Manifest<'a> {
     let request = context.request;
     let base = manifest_path.parent().unwrap_or(Path::new(""));
     let csv = request.format == Format::Csv;
@@ -431,12 +440,13 @@ fn build_manifest(
             neutralized_cells: cells,
             ids_as_text_formulas: !request.plain_ids,
         }),
-        replaced_characters: (csv && request.encoding == TextEncoding::Cp932).then(|| {
+        replaced_characters: (csv && request.encoding == TextEncoding::Cp932).then_some(
             ReplacedRecord {
                 policy: manifest::CP932_POLICY,
-                messages: replaced.to_vec(),
-            }
-        }),
+                message_count: replaced.count,
+                messages: replaced,
+            },
+        ),
         source_files: context.source_files.clone(),
     }
 }

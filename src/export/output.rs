@@ -86,6 +86,8 @@ pub fn hex(bytes: &[u8]) -> String {
 /// The destination of an export: files beside each other, or one folder.
 pub struct Staging {
     layout: Layout,
+    /// Working files that never become output, removed at the end.
+    scratch: Vec<PathBuf>,
     committed: bool,
 }
 
@@ -104,7 +106,10 @@ impl Staging {
     /// unless `force` is set, and then it is replaced only at the end.
     pub fn files(paths: &[PathBuf], force: bool) -> Result<Staging, ExportError> {
         for path in paths {
-            if path.exists() && (!force || path.is_dir()) {
+            if path.is_dir() {
+                return Err(ExportError::OutputIsFolder(path.clone()));
+            }
+            if path.exists() && !force {
                 return Err(ExportError::OutputExists(path.clone()));
             }
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -117,6 +122,7 @@ impl Staging {
         }
         Ok(Staging {
             layout: Layout::Files(Vec::new()),
+            scratch: Vec::new(),
             committed: false,
         })
     }
@@ -146,6 +152,7 @@ impl Staging {
                 final_dir: dir.to_path_buf(),
                 write_dir,
             },
+            scratch: Vec::new(),
             committed: false,
         })
     }
@@ -181,8 +188,23 @@ impl Staging {
         })
     }
 
+    /// Returns the path of a working file beside `near`, which is removed
+    /// when the export ends, successfully or not.
+    pub fn scratch_path(&mut self, near: &Path, suffix: &str) -> Result<PathBuf, ExportError> {
+        let mut name = near.as_os_str().to_owned();
+        name.push(suffix);
+        name.push(PARTIAL_SUFFIX);
+        let path = PathBuf::from(name);
+        remove_stale(&path)?;
+        self.scratch.push(path.clone());
+        Ok(path)
+    }
+
     /// Moves everything written to its final name.
     pub fn commit(mut self) -> Result<(), ExportError> {
+        for path in &self.scratch {
+            let _ = fs::remove_file(path);
+        }
         match &self.layout {
             Layout::Files(paths) => {
                 for path in paths {
@@ -219,6 +241,9 @@ impl Drop for Staging {
     fn drop(&mut self) {
         if self.committed {
             return;
+        }
+        for path in &self.scratch {
+            let _ = fs::remove_file(path);
         }
         match &self.layout {
             Layout::Files(paths) => {
@@ -296,6 +321,15 @@ mod tests {
             Err(ExportError::OutputExists(_))
         ));
         assert!(Staging::files(std::slice::from_ref(&path), true).is_ok());
+    }
+
+    #[test]
+    fn folder_is_no_file_output() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            Staging::files(&[dir.path().to_path_buf()], true),
+            Err(ExportError::OutputIsFolder(_))
+        ));
     }
 
     #[test]

@@ -345,6 +345,22 @@ impl<'c, 'p> Importer<'c, 'p> {
         self.quarantine_current(session, row.number, row.line, reason)
     }
 
+    /// Reads a required ID; a bad one sends the row to the quarantine and returns `None`.
+    fn required_id(
+        &mut self,
+        session: &mut FileSession,
+        row: &Row,
+        field: &str,
+    ) -> anyhow::Result<Option<String>> {
+        match self.id_field(session, row, field) {
+            Ok(id) => Ok(Some(id)),
+            Err(reason) => {
+                self.reject(session, row, &reason)?;
+                Ok(None)
+            }
+        }
+    }
+
     fn id_field(&self, session: &FileSession, row: &Row, field: &str) -> Result<String, String> {
         let raw = session.headers.get(&row.fields, field).unwrap_or("");
         parse_id(raw).map_err(|error| self.id_reason(&error, field))
@@ -376,19 +392,11 @@ impl<'c, 'p> Importer<'c, 'p> {
     ) -> anyhow::Result<()> {
         require_columns(session, self.lang())?;
         while let Some(row) = self.next_row(session)? {
-            let room_id = match self.id_field(session, &row, "room_id") {
-                Ok(id) => id,
-                Err(reason) => {
-                    self.reject(session, &row, &reason)?;
-                    continue;
-                }
+            let Some(room_id) = self.required_id(session, &row, "room_id")? else {
+                continue;
             };
-            let account_id = match self.id_field(session, &row, "account_id") {
-                Ok(id) => id,
-                Err(reason) => {
-                    self.reject(session, &row, &reason)?;
-                    continue;
-                }
+            let Some(account_id) = self.required_id(session, &row, "account_id")? else {
+                continue;
             };
             let headers = &session.headers;
             let file_path = headers
@@ -435,12 +443,8 @@ impl<'c, 'p> Importer<'c, 'p> {
     ) -> anyhow::Result<()> {
         require_columns(session, self.lang())?;
         while let Some(row) = self.next_row(session)? {
-            let account_id = match self.id_field(session, &row, "account_id") {
-                Ok(id) => id,
-                Err(reason) => {
-                    self.reject(session, &row, &reason)?;
-                    continue;
-                }
+            let Some(account_id) = self.required_id(session, &row, "account_id")? else {
+                continue;
             };
             let headers = &session.headers;
             let role = headers
@@ -728,12 +732,8 @@ impl<'c, 'p> Importer<'c, 'p> {
     pub fn import_files(&mut self, session: &mut FileSession, room_key: i64) -> anyhow::Result<()> {
         require_columns(session, self.lang())?;
         while let Some(row) = self.next_row(session)? {
-            let file_id = match self.id_field(session, &row, "file_id") {
-                Ok(id) => id,
-                Err(reason) => {
-                    self.reject(session, &row, &reason)?;
-                    continue;
-                }
+            let Some(file_id) = self.required_id(session, &row, "file_id")? else {
+                continue;
             };
             let headers = &session.headers;
             let message_id = headers

@@ -58,9 +58,10 @@ impl TextEncoding {
     }
 }
 
-/// Detects the encoding from a byte order mark, or else from whether the
-/// first megabyte is valid UTF-8. Text that is not UTF-8 is taken as CP932,
-/// the encoding Japanese Windows writes.
+/// Detects the encoding from a byte order mark, or else from the first
+/// megabyte: valid UTF-8 is UTF-8, and text that is not is CP932 (the
+/// encoding Japanese Windows writes) when it has fewer malformed sequences
+/// as CP932 than as UTF-8.
 pub fn detect_encoding(path: &Path) -> io::Result<TextEncoding> {
     let mut head = Vec::with_capacity(SNIFF_BYTES);
     File::open(path)?
@@ -79,11 +80,65 @@ fn detect_from_head(head: &[u8], whole_file: bool) -> TextEncoding {
     if head.starts_with(&[0xFE, 0xFF]) {
         return TextEncoding::Utf16Be;
     }
-    match std::str::from_utf8(head) {
-        Ok(_) => TextEncoding::Utf8,
-        // A multi-byte character cut off by the sniff window is still UTF-8.
-        Err(error) if error.error_len().is_none() && !whole_file => TextEncoding::Utf8,
-        Err(_) => TextEncoding::Cp932,
+    // Look only up to the last line feed of a cut window: a line feed is never
+    // part of a multi-byte character in either encoding.
+    let head = if whole_file {
+        head
+    } else {
+        up_to_last_line_feed(head)
+    };
+    let utf8_errors = utf8_errors(head, whole_file);
+    if utf8_errors == 0 {
+        return TextEncoding::Utf8;
+    }
+    // A tie goes to UTF-8: UTF-8 read as CP932 can pass as valid text and be
+    // imported garbled, while CP932 read as UTF-8 only sends rows to the quarantine.
+    if cp932_errors(head) < utf8_errors {
+        TextEncoding::Cp932
+    } else {
+        TextEncoding::Utf8
+    }
+}
+
+fn up_to_last_line_feed(bytes: &[u8]) -> &[u8] {
+    match bytes.iter().rposition(|byte| *byte == b'\n') {
+        Some(index) => &bytes[..=index],
+        None => bytes,
+    }
+}
+
+/// Counts the malformed sequences of `bytes` read as UTF-8. A character
+/// cut off at the end counts only when the end is the end of the file.
+fn utf8_errors(mut bytes: &[u8], end_of_file: bool) -> usize {
+    let mut errors = 0;
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(_) => return errors,
+            Err(error) => match error.error_len() {
+                Some(length) => {
+                    errors += 1;
+                    bytes = &bytes[error.valid_up_to() + length..];
+                }
+                None => return errors + usize::from(end_of_file),
+            },
+        }
+    }
+}
+
+/// Counts the malformed sequences of `bytes` read as CP932.
+fn cp932_errors(bytes: &[u8]) -> usize {
+    let mut decoder = encoding_rs::SHIFT_JIS.new_decoder_without_bom_handling();
+    let mut output = String::with_capacity(bytes.len() * 2 + 16);
+    let mut errors = 0;
+    let mut rest = bytes;
+    loop {
+        let (result, read) = decoder.decode_to_string_without_replacement(rest, &mut output, true);
+        rest = &rest[read..];
+        match result {
+            encoding_rs::DecoderResult::InputEmpty => return errors,
+            encoding_rs::DecoderResult::Malformed(_, _) => errors += 1,
+            encoding_rs::DecoderResult::OutputFull => output.reserve(rest.len() * 2 + 16),
+        }
     }
 }
 
@@ -286,7 +341,28 @@ mod tests {
     fn cut_character_at_window_end_is_utf8() {
         let bytes = "本文".as_bytes();
         assert_eq!(detect_from_head(&bytes[..4], false), TextEncoding::Utf8);
-        assert_eq!(detect_from_head(&bytes[..4], true), TextEncoding::Cp932);
+        let text = "本文,確認\n本文".as_bytes();
+        assert_eq!(
+            detect_from_head(&text[..text.len() - 1], false),
+            TextEncoding::Utf8
+        );
+    }
+
+    #[test]
+    fn damaged_utf8_stays_utf8() {
+        let mut bytes = "メッセージID,名前,本文\r\n1,試験 太郎,本文です\r\n"
+            .repeat(20)
+            .into_bytes();
+        bytes.insert(30, 0xFF);
+        assert_eq!(detect_from_head(&bytes, true), TextEncoding::Utf8);
+    }
+
+    #[test]
+    fn damaged_cp932_stays_cp932() {
+        let text = "1,髙橋 試験,①の件です\r\n".repeat(20);
+        let mut bytes = encoding_rs::SHIFT_JIS.encode(&text).0.into_owned();
+        bytes.insert(10, 0xFF);
+        assert_eq!(detect_from_head(&bytes, true), TextEncoding::Cp932);
     }
 
     /// Reads the start line of every record of `text` with `record_line`.

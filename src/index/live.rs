@@ -1,6 +1,6 @@
 //! Indexing while an import runs.
 //!
-//! A worker thread holds one index writer for the whole import. After each
+//! A worker thread keeps one index writer open for the whole import. After each
 //! committed batch the importer asks it to catch up, and it indexes the new
 //! messages from its own read-only connection, so parsing the export and
 //! building the index use both cores. The index is committed once, at the
@@ -17,7 +17,7 @@ use tantivy::{IndexWriter, Term};
 use super::SearchIndex;
 use super::sync::{
     SyncError, SyncReport, WRITER_MEMORY_BYTES, Watermark, account_names, index_range,
-    writer_threads,
+    names_digest, writer_threads,
 };
 
 enum Signal {
@@ -73,6 +73,7 @@ fn open_reader(database: &PathBuf) -> rusqlite::Result<Connection> {
 
 fn max_keys(conn: &Connection) -> rusqlite::Result<Watermark> {
     Ok(Watermark {
+        names_digest: 0,
         messages_through: conn.query_row(
             "SELECT coalesce(max(msg_key), 0) FROM messages",
             [],
@@ -99,6 +100,7 @@ fn run(
         .writer_with_num_threads(writer_threads(), WRITER_MEMORY_BYTES)?;
     let mut through = start.messages_through;
     let mut report = SyncReport::default();
+    let mut first_names_digest = None;
     loop {
         // A closed channel means the import failed: leave the index uncommitted.
         let Ok(signal) = receiver.recv() else {
@@ -108,6 +110,7 @@ fn run(
             });
         };
         let names = account_names(&conn)?;
+        first_names_digest.get_or_insert(names_digest(&names));
         let target = max_keys(&conn)?.messages_through;
         report.added += index_range(&conn, &writer, fields, &names, through, target, &mut |_| {})?;
         through = through.max(target);
@@ -117,10 +120,10 @@ fn run(
     }
 
     // Every message that gained a revision during this import, old or new,
-    // is indexed again so its document holds every version.
+    // is indexed again so its document contains every version.
     let names = account_names(&conn)?;
     let end = max_keys(&conn)?;
-    let touched: Vec<i64> = {
+    let mut touched: Vec<i64> = {
         let mut statement = conn.prepare(
             "SELECT DISTINCT msg_key FROM revisions WHERE rev_key > ?1 AND msg_key <= ?2 ORDER BY msg_key",
         )?;
@@ -128,6 +131,26 @@ fn run(
             statement.query_map(params![start.revisions_through, through], |row| row.get(0))?;
         rows.collect::<Result<_, _>>()?
     };
+    // Names that changed while the import ran (a name recovered at the end,
+    // say) change the plain text of person tags indexed before.
+    let final_digest = names_digest(&names);
+    let stale_names = first_names_digest.is_some_and(|first| first != final_digest)
+        || (start.names_digest != final_digest && start.messages_through > 0);
+    if stale_names {
+        let mut statement = conn.prepare(
+            "SELECT msg_key FROM messages WHERE msg_key <= ?1
+                AND (body LIKE '%[picon%' OR body LIKE '%[pname:%')
+             UNION
+             SELECT msg_key FROM revisions WHERE msg_key <= ?1
+                AND (body_before LIKE '%[picon%' OR body_before LIKE '%[pname:%')",
+        )?;
+        let rows = statement.query_map([through], |row| row.get(0))?;
+        for row in rows {
+            touched.push(row?);
+        }
+        touched.sort_unstable();
+        touched.dedup();
+    }
     for msg_key in touched {
         writer.delete_term(Term::from_field_u64(fields.msg_key, msg_key as u64));
         index_range(
@@ -142,6 +165,7 @@ fn run(
         report.replaced += 1;
     }
     let watermark = Watermark {
+        names_digest: final_digest,
         messages_through: through,
         revisions_through: end.revisions_through,
     };

@@ -6,11 +6,17 @@
 //! first, and re-indexes the older messages that gained a revision above
 //! the second. An import killed halfway leaves a lower watermark, and the
 //! next sync picks up from there.
+//!
+//! `[picon:…]`, `[pname:…]` and `[piconname:…]` index as the account's
+//! name, so the watermark also keeps a digest of every account name. When
+//! a later import renames an account or recovers a name, the sync
+//! re-indexes every message that has such a tag in any version.
 
 use std::collections::HashMap;
 
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::{Fields, IndexError, SearchIndex, flag};
@@ -27,9 +33,12 @@ const PROGRESS_EVERY: u64 = 10_000;
 pub struct Watermark {
     pub messages_through: i64,
     pub revisions_through: i64,
+    /// Digest of the account names the indexed text used; 0 when unknown.
+    #[serde(default)]
+    pub names_digest: u64,
 }
 
-/// What a sync did.
+/// Counts of one sync.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct SyncReport {
     pub added: u64,
@@ -67,13 +76,31 @@ pub fn account_names(conn: &Connection) -> rusqlite::Result<HashMap<String, Stri
     rows.collect()
 }
 
-/// The plain searchable text of a body, before normalization.
+/// Hashes every account ID and name, so that a sync notices a changed name.
+pub(super) fn names_digest(names: &HashMap<String, String>) -> u64 {
+    let mut sorted: Vec<(&String, &String)> = names.iter().collect();
+    sorted.sort();
+    let mut hasher = sha2::Sha256::new();
+    for (account_id, name) in sorted {
+        for part in [account_id, name] {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+    }
+    let digest = hasher.finalize();
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&digest[..8]);
+    // 0 stands for "unknown" in an older watermark.
+    u64::from_le_bytes(bytes).max(1)
+}
+
+/// Derives the plain searchable text of a body, before normalization.
 pub fn plain_text(body: &str, names: &HashMap<String, String>) -> String {
     let nodes = notation::parse(body);
     notation::plain_text(&nodes, &|id: &str| names.get(id).cloned())
 }
 
-/// Indexes what the case database holds beyond the index's watermark.
+/// Indexes what the case database contains beyond the index's watermark.
 /// `progress` receives documents done and documents to do.
 pub fn sync(
     conn: &Connection,
@@ -81,7 +108,9 @@ pub fn sync(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<SyncReport, SyncError> {
     let start = index.watermark()?;
+    let names = account_names(conn)?;
     let target = Watermark {
+        names_digest: names_digest(&names),
         messages_through: conn.query_row(
             "SELECT coalesce(max(msg_key), 0) FROM messages",
             [],
@@ -99,7 +128,6 @@ pub fn sync(
             ..SyncReport::default()
         });
     }
-    let names = account_names(conn)?;
     let mut writer: IndexWriter = index
         .index
         .writer_with_num_threads(writer_threads(), WRITER_MEMORY_BYTES)?;
@@ -113,8 +141,9 @@ pub fn sync(
     let total = total.max(0) as u64;
     let mut report = SyncReport::default();
 
-    // Older messages that gained a revision: replace their documents.
-    let touched: Vec<i64> = {
+    // Older messages that gained a revision, or whose person tags now
+    // name someone else: replace their documents.
+    let mut touched: Vec<i64> = {
         let mut statement = conn.prepare(
             "SELECT DISTINCT msg_key FROM revisions WHERE rev_key > ?1 AND msg_key <= ?2 ORDER BY msg_key",
         )?;
@@ -124,6 +153,21 @@ pub fn sync(
         )?;
         rows.collect::<Result<_, _>>()?
     };
+    if start.names_digest != target.names_digest && start.messages_through > 0 {
+        let mut statement = conn.prepare(
+            "SELECT msg_key FROM messages WHERE msg_key <= ?1
+                AND (body LIKE '%[picon%' OR body LIKE '%[pname:%')
+             UNION
+             SELECT msg_key FROM revisions WHERE msg_key <= ?1
+                AND (body_before LIKE '%[picon%' OR body_before LIKE '%[pname:%')",
+        )?;
+        let rows = statement.query_map([start.messages_through], |row| row.get(0))?;
+        for row in rows {
+            touched.push(row?);
+        }
+        touched.sort_unstable();
+        touched.dedup();
+    }
     for msg_key in touched {
         writer.delete_term(Term::from_field_u64(fields.msg_key, msg_key as u64));
         index_range(

@@ -2,6 +2,7 @@
 //! language (`parse`) and its execution over the index (`search`).
 //! `Session` bundles what a presenter needs to hold.
 
+mod forward_seek;
 pub mod parse;
 pub mod read;
 pub mod search;
@@ -12,7 +13,7 @@ use chrono_tz::Tz;
 
 use crate::i18n::Lang;
 use crate::index::SearchIndex;
-use crate::store::Case;
+use crate::store::{Case, StoreError};
 use parse::ParsedQuery;
 use read::CaseReader;
 use search::{Engine, SearchError, SearchOptions, SearchPage};
@@ -35,6 +36,11 @@ impl Session {
     /// Opens a session on a case that is already open.
     pub fn for_case(case: &Case, zone: Tz, lang: Lang) -> anyhow::Result<Session> {
         let reader = CaseReader::open(case)?;
+        // While an import runs, the index lags the database, and a search
+        // would miss hits without saying so.
+        if crate::store::import_running(case.dir()) {
+            return Err(StoreError::ImportRunning(case.dir().to_path_buf()).into());
+        }
         let index = SearchIndex::open(&case.index_dir())?;
         index.reload()?;
         Ok(Session {

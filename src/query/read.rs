@@ -156,7 +156,7 @@ impl MessageDetail {
     }
 }
 
-/// Where a message sits: its room and time, for ordering a set of
+/// The place of a message: its room and time, for ordering a set of
 /// messages by room and time without loading them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct MessagePlace {
@@ -345,7 +345,7 @@ impl CaseReader {
         rows.collect()
     }
 
-    /// A window of a room's timeline, oldest first: up to `limit` messages
+    /// Returns a window of a room's timeline, oldest first: up to `limit` messages
     /// after the message at `(sent_at, msg_key)`, or from the start when
     /// `after` is `None`. Unlike [`CaseReader::room_messages`] the cost of a
     /// window does not grow with its position, so a whole room can be read
@@ -392,8 +392,8 @@ impl CaseReader {
         Ok(messages)
     }
 
-    /// The room, time and history count of each message in `keys`, in the
-    /// order of `keys`; unknown keys are skipped.
+    /// Returns the room, time and history count of each message in `keys`,
+    /// in the order of `keys`. Unknown keys are skipped.
     pub fn message_places(&self, keys: &[i64]) -> rusqlite::Result<Vec<MessagePlace>> {
         let mut statement = self.conn.prepare_cached(
             "SELECT m.msg_key, m.room_key, m.sent_at,

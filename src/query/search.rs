@@ -18,6 +18,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Order, Searcher, Term};
 
+use super::forward_seek::ForwardSeek;
 use super::parse::{Filter, IsFlag, ParsedQuery, Scope};
 use super::read::{CaseReader, MessageView};
 use crate::index::{Fields, SearchIndex, flag};
@@ -486,7 +487,7 @@ fn word_query(fields: Fields, word: &str, scope: Scope) -> Option<Box<dyn Query>
                     .into_iter()
                     .map(|(offset, text)| (offset, Term::from_field_text(bigram, &text)))
                     .collect();
-                Box::new(PhraseQuery::new_with_offset(terms))
+                Box::new(ForwardSeek(Box::new(PhraseQuery::new_with_offset(terms))))
             }
         };
         per_field.push((Occur::Should, query));

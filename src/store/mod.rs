@@ -1,4 +1,4 @@
-//! The case: a folder that holds the SQLite case database, the tantivy
+//! The case: a folder that contains the SQLite case database, the tantivy
 //! index and the log of one investigation.
 //!
 //! The case never points back into the export for data: everything the
@@ -261,6 +261,14 @@ pub fn lock_import(dir: &Path) -> Result<ImportLock, StoreError> {
     }
 }
 
+/// Returns true when another process holds the import lock of the case in `dir`.
+pub fn import_running(dir: &Path) -> bool {
+    let Ok(file) = fs::File::open(dir.join(IMPORT_LOCK_FILE)) else {
+        return false;
+    };
+    matches!(file.try_lock(), Err(fs::TryLockError::WouldBlock))
+}
+
 /// Length of the SQLite file header.
 const SQLITE_HEADER_BYTES: u64 = 100;
 
@@ -297,7 +305,7 @@ fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Makes a case file or folder readable by its owner only: it holds personal data.
+/// Makes a case file or folder readable by its owner only, because it contains personal data.
 pub fn restrict_to_owner(path: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {

@@ -180,6 +180,24 @@ CREATE TABLE notes (
     updated_at  INTEGER NOT NULL
 );
 "#,
+    // 3: the quarantine keeps each distinct raw record of a file position, so
+    // a later download whose damaged row changed does not lose the new text.
+    r#"
+CREATE TABLE quarantine_v3 (
+    quarantine_id  INTEGER PRIMARY KEY,
+    import_id      INTEGER NOT NULL REFERENCES imports(import_id),
+    path           TEXT NOT NULL,
+    record         INTEGER,
+    line           INTEGER,
+    reason         TEXT NOT NULL,
+    raw            BLOB,
+    UNIQUE (path, record, reason, raw)
+);
+INSERT INTO quarantine_v3 (quarantine_id, import_id, path, record, line, reason, raw)
+    SELECT quarantine_id, import_id, path, record, line, reason, raw FROM quarantine;
+DROP TABLE quarantine;
+ALTER TABLE quarantine_v3 RENAME TO quarantine;
+"#,
 ];
 
 /// Number of migrations this build knows.
@@ -201,4 +219,41 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         tx.commit()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quarantine_rows_survive_migration_three() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..2] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO imports (import_id, started_at, export_path, layout, status)
+                VALUES (1, 0, '/export', 'chatwork_csv', 'complete');
+             INSERT INTO quarantine (import_id, path, record, line, reason, raw)
+                VALUES (1, 'rooms/a/1/messages.csv', 2, 3, 'bad id', X'612C620D0A');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+
+        let raw: Vec<u8> = conn
+            .query_row("SELECT raw FROM quarantine", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(raw, b"a,b\r\n");
+        let other_text = conn.execute(
+            "INSERT INTO quarantine (import_id, path, record, line, reason, raw)
+                VALUES (1, 'rooms/a/1/messages.csv', 2, 3, 'bad id', X'612C630D0A')",
+            [],
+        );
+        assert_eq!(
+            other_text.unwrap(),
+            1,
+            "another raw text at the same place is kept"
+        );
+    }
 }

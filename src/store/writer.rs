@@ -18,7 +18,7 @@ use crate::model::{
 /// Rows written between two commits.
 pub const DEFAULT_BATCH_ROWS: usize = 20_000;
 
-/// What happened to a message row.
+/// Outcome of writing a message row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageOutcome {
     Inserted(i64),
@@ -53,7 +53,7 @@ pub struct Link {
     pub target_message: Option<String>,
 }
 
-/// Where a row came from: the source file and its record number (1-based, header excluded).
+/// Origin of a row: the source file and its record number (1-based, header excluded).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RowOrigin {
     pub source_id: i64,
@@ -643,6 +643,8 @@ impl<'c> Writer<'c> {
     }
 
     /// Keeps a row that could not be imported, with its location and the reason.
+    /// The same record read again by a later import is kept once and is
+    /// listed with that import.
     pub fn quarantine(
         &mut self,
         path: &str,
@@ -656,7 +658,8 @@ impl<'c> Writer<'c> {
             .prepare_cached(
                 "INSERT INTO quarantine (import_id, path, record, line, reason, raw)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (path, record, reason) DO NOTHING",
+                 ON CONFLICT (path, record, reason, raw) DO UPDATE SET
+                    import_id = excluded.import_id, line = excluded.line",
             )?
             .execute(params![
                 self.import_id,
@@ -716,7 +719,7 @@ fn same_account(a: &CachedAccount, b: &CachedAccount) -> bool {
         && a.department == b.department
 }
 
-/// A 63-bit digest that identifies a revision of a message, so the same
+/// Computes a 63-bit digest that identifies a revision of a message, so the same
 /// revision read twice is stored once without indexing its whole text.
 fn revision_dedup(kind: RevisionKind, at: i64, body: &str) -> i64 {
     let mut hasher = Sha256::new();

@@ -99,6 +99,14 @@ fn write_single(
     page::push_toc(&mut page.buffer, plan, lang, &|planned| {
         format!("#{}", page::room_anchor(planned))
     });
+    if plan.rooms.is_empty() {
+        page.buffer.push_str("<p class=\"note\">");
+        page.buffer.push_str(lang.pick(
+            "この範囲に該当するメッセージはありません。",
+            "No messages are in this scope.",
+        ));
+        page.buffer.push_str("</p>\n");
+    }
     for planned in &plan.rooms {
         write_room(context, plan, planned, &mut page, progress)?;
     }

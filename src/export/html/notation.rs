@@ -98,10 +98,14 @@ impl BodyRenderer<'_> {
     fn nodes(&self, nodes: &[Node], out: &mut String) {
         let lang = self.lang;
         let mut previous_was_person = false;
-        for node in nodes {
+        for (index, node) in nodes.iter().enumerate() {
             let is_person = matches!(node, Node::Person { .. });
             match node {
-                Node::Text(text) => self.text(text, out),
+                Node::Text(text) => {
+                    let after_block = index > 0 && is_block(&nodes[index - 1]);
+                    let before_block = nodes.get(index + 1).is_some_and(is_block);
+                    self.text(trim_around_blocks(text, after_block, before_block), out);
+                }
                 Node::To { account_id } => {
                     out.push_str("<span class=\"mention\">To: ");
                     self.person(account_id, out);
@@ -243,6 +247,34 @@ impl BodyRenderer<'_> {
     }
 }
 
+/// Returns true for nodes drawn as boxes of their own.
+fn is_block(node: &Node) -> bool {
+    matches!(
+        node,
+        Node::Quote { .. } | Node::Info { .. } | Node::Code(_) | Node::Task { .. } | Node::Hr
+    )
+}
+
+/// Drops the one line break that separates text from a box before or after
+/// it: a box starts and ends its own line, so the break would show as an
+/// empty line. Only the display changes; the raw body stays in the CSV.
+fn trim_around_blocks(text: &str, after_block: bool, before_block: bool) -> &str {
+    let mut text = text;
+    if after_block {
+        text = text
+            .strip_prefix("\r\n")
+            .or_else(|| text.strip_prefix('\n'))
+            .unwrap_or(text);
+    }
+    if before_block {
+        text = text
+            .strip_suffix("\r\n")
+            .or_else(|| text.strip_suffix('\n'))
+            .unwrap_or(text);
+    }
+    text
+}
+
 /// Appends an account label: the name, then the resigned marker in a span.
 pub fn push_account(out: &mut String, label: &AccountLabel, lang: Lang) {
     let plain = AccountLabel {
@@ -304,6 +336,14 @@ mod tests {
         assert_eq!(
             render("[To:9]見本さん"),
             "<span class=\"mention\">To: 見本 次郎<span class=\"resigned\">【解約済】</span></span>見本さん"
+        );
+    }
+
+    #[test]
+    fn line_breaks_beside_boxes_are_dropped() {
+        assert_eq!(
+            render("前\n[qt]引用[/qt]\n後\n\n次"),
+            "前<blockquote class=\"quote\"><div class=\"quote-meta\">引用</div>引用</blockquote>後\n\n次"
         );
     }
 

@@ -174,7 +174,7 @@ fn push_source_table(out: &mut String, context: &Context<'_>) {
         push_text(out, path);
         out.push_str("</p>\n");
     }
-    out.push_str("<table class=\"list\"><tr><th>");
+    out.push_str("<table class=\"list sources\"><tr><th>");
     out.push_str(lang.pick("パス", "Path"));
     out.push_str("</th><th>");
     out.push_str(lang.pick("バイト数", "Bytes"));

@@ -1,0 +1,62 @@
+//! `cwlens search` on the bundled sample: mistakes in filters stop the
+//! search instead of widening it.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn sample_case(dir: &Path) -> std::path::PathBuf {
+    let case = dir.join("case");
+    Command::cargo_bin("cwlens")
+        .unwrap()
+        .args(["import", "sample-data/chatwork-export", "--quiet", "--case"])
+        .arg(&case)
+        .assert()
+        .success();
+    case
+}
+
+fn search(case: &Path, query: &str) -> std::process::Output {
+    Command::cargo_bin("cwlens")
+        .unwrap()
+        .args(["--lang", "en", "search", "--case"])
+        .arg(case)
+        .arg(query)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn bad_filters_stop_the_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = sample_case(dir.path());
+    for query in [
+        "after:2024-13-01 給料泥棒",
+        "is:delted",
+        "has:video 給料泥棒",
+    ] {
+        let output = search(&case, query);
+        assert_eq!(output.status.code(), Some(2), "{query}");
+        assert!(output.stdout.is_empty(), "{query}: printed results");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("not"), "{query}: {stderr}");
+    }
+}
+
+#[test]
+fn mistyped_filter_name_is_warned() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = sample_case(dir.path());
+    let output = search(&case, "form:権藤 給料泥棒");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("form: is not a filter"), "{stderr}");
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn valid_query_prints_hits() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = sample_case(dir.path());
+    let output = search(&case, "給料泥棒");
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 3);
+}
