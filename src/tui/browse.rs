@@ -650,7 +650,7 @@ impl Browser {
 
     fn push_changes(&mut self, sort: ChangeSort, env: &Env) -> anyhow::Result<()> {
         // NOTE: reads every changed message at once, on the UI thread; about
-        // half a second for 40,000 changes (docs/console-benchmark.md).
+        // 0.4 s for 40,000 changes (docs/console-benchmark.md).
         let changes = self.session.reader.changes(sort)?;
         let mut state = ChangesState::new(changes, sort);
         state.prepare(
