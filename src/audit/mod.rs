@@ -72,7 +72,7 @@ fn entry_hash(
     crate::import::source::hex(&hasher.finalize())
 }
 
-/// The login name of the user running cwlens.
+/// Returns the login name of the user running cwlens.
 pub fn os_user() -> String {
     whoami::username()
         .ok()
@@ -139,7 +139,7 @@ pub fn append(
     }
 }
 
-/// Every entry, oldest first.
+/// Reads every entry, oldest first.
 pub fn entries(conn: &Connection) -> rusqlite::Result<Vec<Entry>> {
     let mut statement = conn.prepare(
         "SELECT seq, at, os_user, investigator, action, detail, prev_hash, hash FROM audit_log ORDER BY seq",
@@ -255,7 +255,7 @@ pub fn import_files_in_format(
     })
 }
 
-/// The hash of the newest entry, or the genesis value for an empty log.
+/// Returns the hash of the newest entry, or the genesis value for an empty log.
 pub fn head_hash(conn: &Connection) -> rusqlite::Result<String> {
     Ok(conn
         .query_row(

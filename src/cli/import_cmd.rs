@@ -11,7 +11,7 @@ use crate::i18n::Lang;
 use crate::import::{self, ImportOptions, ImportReport, mapping::Mapping};
 use crate::store::Case;
 
-/// The case folder used when `--case` is not given: a folder in the user's
+/// Returns the case folder used when `--case` is not given: a folder in the user's
 /// data directory named after the export, with a hash of its full path.
 pub fn default_case_dir(export: &Path) -> anyhow::Result<PathBuf> {
     let absolute = export
@@ -183,7 +183,7 @@ pub fn run(args: &ImportArgs, lang: Lang) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-/// The audit record of an import: what was read, with a digest over the
+/// Builds the audit record of an import: what was read, with a digest over the
 /// `source_files` row of every source file (see `audit::SOURCE_FILES_FORMAT`).
 pub(crate) fn import_audit_detail(
     case: &Case,

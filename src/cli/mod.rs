@@ -88,7 +88,7 @@ pub fn print_error(error: &anyhow::Error, lang: Lang) {
     eprintln!("cwlens: {label}: {text}");
 }
 
-/// The Japanese form of the case store errors a user meets most.
+/// Translates the case store errors a user meets most into Japanese.
 fn japanese_store_error(error: &crate::store::StoreError) -> Option<String> {
     use crate::store::StoreError;
     Some(match error {

@@ -19,7 +19,7 @@ use super::rows::{Importer, RowCounts, account_from, unix_timestamp};
 use crate::i18n::Lang;
 use crate::model::{FileRef, Message, Role, Room, RoomType};
 
-/// Returns true when `dir` holds an API backup.
+/// Returns true when `dir` contains an API backup.
 pub fn looks_like_api_backup(dir: &Path) -> bool {
     dir.join("rooms.json").is_file()
 }
@@ -82,7 +82,7 @@ fn found(export: &Path, path: &Path) -> anyhow::Result<FoundFile> {
     })
 }
 
-/// What a JSON file in a room folder holds, from its name.
+/// Contents of a JSON file in a room folder, judged from its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum JsonKind {
     Members,
@@ -149,7 +149,7 @@ fn for_each_element(
     Ok(())
 }
 
-/// An ID field that may be a number or a string.
+/// Reads an ID field that may be a number or a string.
 fn id(value: &Value, key: &str) -> Option<String> {
     match value.get(key)? {
         Value::String(text) => super::values::parse_id(text).ok(),

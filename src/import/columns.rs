@@ -47,7 +47,7 @@ impl FileKind {
             .find(|kind| fold_header(kind.as_str()) == fold_header(name))
     }
 
-    /// The fields of this kind of file, in the reference layout's order.
+    /// Returns the fields of this kind of file, in the reference layout's order.
     pub fn fields(self) -> &'static [Field] {
         match self {
             FileKind::Members => MEMBERS,
@@ -283,7 +283,7 @@ static FILES: &[Field] = &[
     ),
 ];
 
-/// Where each field of a file sits, and which columns nothing claimed.
+/// Column positions of each field of a file, and the columns no field claimed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeaderMap {
     pub kind: FileKind,
@@ -306,7 +306,7 @@ impl HeaderMap {
         let mut columns = HashMap::new();
         let mut claimed = vec![false; headers.len()];
         for field in kind.fields() {
-            let wanted: Vec<String> = match overrides.and_then(|map| map.get(field.name)) {
+            let expected: Vec<String> = match overrides.and_then(|map| map.get(field.name)) {
                 Some(header) => vec![fold_header(header)],
                 None => field
                     .headers
@@ -314,7 +314,7 @@ impl HeaderMap {
                     .map(|header| fold_header(header))
                     .collect(),
             };
-            let found = wanted.iter().find_map(|name| {
+            let found = expected.iter().find_map(|name| {
                 folded
                     .iter()
                     .enumerate()
@@ -345,7 +345,7 @@ impl HeaderMap {
         }
     }
 
-    /// How many required fields of `kind` a header row names; used to classify files.
+    /// Counts the required fields of `kind` that a header row names, to classify files.
     pub fn score(kind: FileKind, headers: &[String]) -> usize {
         let map = HeaderMap::build(kind, headers, None);
         kind.fields()

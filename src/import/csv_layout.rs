@@ -20,7 +20,7 @@ pub struct FoundFile {
     pub path: PathBuf,
     /// Path relative to the export folder, with `/` separators.
     pub relative: String,
-    /// `None` when neither its name nor its header row told what it holds.
+    /// `None` when neither its name nor its header row identifies its contents.
     pub kind: Option<FileKind>,
     pub size: u64,
 }
@@ -33,7 +33,7 @@ pub struct RoomFolder {
     pub files: Vec<FoundFile>,
 }
 
-/// What the walk over a CSV export found.
+/// Files found by the walk over a CSV export.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CsvExport {
     pub members: Option<FoundFile>,
@@ -133,7 +133,7 @@ fn found_file(export: &Path, path: &Path, kind: Option<FileKind>) -> anyhow::Res
     })
 }
 
-/// A path relative to the export folder, with `/` separators.
+/// Returns a path relative to the export folder, with `/` separators.
 pub fn relative_path(export: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(export).unwrap_or(path);
     relative

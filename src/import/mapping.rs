@@ -1,5 +1,5 @@
 //! The mapping file: a TOML file a user edits when an export's file names
-//! or headers differ from every layout cwlens knows.
+//! or headers differ from every layout cwlens reads.
 //!
 //! ```toml
 //! [files]
@@ -125,7 +125,7 @@ impl Mapping {
             .and_then(TextEncoding::from_label)
     }
 
-    /// The file name a mapping file expects for a kind of room file.
+    /// Returns the file name the mapping sets for a kind of room file.
     pub fn room_file_name(&self, kind: FileKind) -> &str {
         match kind {
             FileKind::Messages => &self.files.messages,

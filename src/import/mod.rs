@@ -73,7 +73,7 @@ pub struct QuarantineSummary {
     pub first_reason: String,
 }
 
-/// What an import did.
+/// Summary of one import.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ImportReport {
     pub import_id: i64,
@@ -154,7 +154,7 @@ pub fn check_case_outside_export(export: &Path, case_dir: &Path, lang: Lang) -> 
     Ok(())
 }
 
-/// The absolute form of a path whose last parts may not exist yet.
+/// Makes a path absolute even when its last parts do not exist yet.
 fn absolute_lenient(path: &Path) -> PathBuf {
     let mut existing = path.to_path_buf();
     let mut rest = Vec::new();
@@ -183,7 +183,7 @@ fn absolute_lenient(path: &Path) -> PathBuf {
 /// The caller holds the case's import lock (see [`crate::store::lock_import`])
 /// from before it opens the case until it has indexed what was imported.
 /// `progress` receives the bytes of source files read so far out of the
-/// total it is told first; `on_commit` runs after each committed batch.
+/// total it receives first, and `on_commit` runs after each committed batch.
 pub fn run(
     export: &Path,
     case: &Case,

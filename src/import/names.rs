@@ -3,7 +3,7 @@
 //! API backups often return resigned accounts with an empty name, while
 //! other messages still address them as `[To:123]山田さん`. The text after
 //! a mention or reply tag, up to the line end and without an honorific, is
-//! a good guess; the most frequent guess wins.
+//! a good guess, and the most frequent guess wins.
 
 use std::collections::HashMap;
 
@@ -39,7 +39,7 @@ impl NameHints {
         }
     }
 
-    /// The most frequent guess for an account; ties go to the alphabetically first.
+    /// Returns the most frequent guess for an account. A tie goes to the alphabetically first.
     pub fn best(&self, account_id: &str) -> Option<&str> {
         self.guesses
             .get(account_id)?
@@ -49,8 +49,8 @@ impl NameHints {
     }
 }
 
-/// The text up to the line end, when it ends with an honorific; the
-/// honorific is what tells a name from the start of a sentence.
+/// Returns the text up to the line end when it ends with an honorific,
+/// because the honorific tells a name from the start of a sentence.
 fn guess_name(text: &str) -> Option<String> {
     let line = text.lines().next()?.trim();
     let name = HONORIFICS

@@ -384,7 +384,7 @@ impl<'c, 'p> Importer<'c, 'p> {
         }
     }
 
-    /// The members file: rooms, accounts and memberships.
+    /// Imports the members file: rooms, accounts and memberships.
     pub fn import_members(
         &mut self,
         session: &mut FileSession,
@@ -435,7 +435,7 @@ impl<'c, 'p> Importer<'c, 'p> {
         Ok(())
     }
 
-    /// A room's member list.
+    /// Imports a room's member list.
     pub fn import_room_members(
         &mut self,
         session: &mut FileSession,
@@ -463,7 +463,7 @@ impl<'c, 'p> Importer<'c, 'p> {
         Ok(())
     }
 
-    /// A room's messages. When the file carries an action column, rows with
+    /// Imports a room's messages. When the file carries an action column, rows with
     /// an edit or delete action are history and are read in a second pass,
     /// after every message of the file exists.
     pub fn import_messages(
@@ -649,7 +649,7 @@ impl<'c, 'p> Importer<'c, 'p> {
         Ok(())
     }
 
-    /// A room's edit and deletion history.
+    /// Imports a room's edit and deletion history.
     pub fn import_message_logs(
         &mut self,
         session: &mut FileSession,
@@ -728,7 +728,7 @@ impl<'c, 'p> Importer<'c, 'p> {
         Ok(())
     }
 
-    /// A room's shared files.
+    /// Imports a room's shared files.
     pub fn import_files(&mut self, session: &mut FileSession, room_key: i64) -> anyhow::Result<()> {
         require_columns(session, self.lang())?;
         while let Some(row) = self.next_row(session)? {
@@ -817,7 +817,7 @@ fn is_current_action(action: &str) -> bool {
     )
 }
 
-/// An account from a name cell, with any resigned marker split off.
+/// Builds an account from a name cell, with any resigned marker split off.
 pub fn account_from(
     account_id: &str,
     raw_name: &str,

@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 
 use crate::model::Timestamp;
 
-/// Why an ID cell was not accepted.
+/// Reason an ID cell was rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdError {
     Missing,
@@ -16,7 +16,7 @@ pub enum IdError {
 }
 
 impl IdError {
-    /// A reason for the quarantine, naming the column.
+    /// Formats the reason for the quarantine, naming the column.
     pub fn reason(&self, column: &str) -> String {
         match self {
             IdError::Missing => format!("{column} is empty"),

@@ -4,7 +4,7 @@
 //! Text fields hold normalized plain text cut into character unigrams
 //! (for one-character queries) and bigrams with positions (for longer
 //! ones). The current text and the earlier versions go to separate
-//! fields, so a hit can be told apart as current or history. Nothing is
+//! fields, so a hit is known to be in the current text or in history. Nothing is
 //! stored in the index: results are read back from SQLite by `msg_key`.
 
 pub mod analyzer;
@@ -146,13 +146,13 @@ impl SearchIndex {
         SearchIndex::open_or_create(dir)
     }
 
-    /// Reloads the reader so it sees the last commit.
+    /// Reloads the reader so that searches use the last commit.
     pub fn reload(&self) -> Result<(), IndexError> {
         self.reader.reload()?;
         Ok(())
     }
 
-    /// The position up to which the case database is indexed.
+    /// Reads the position up to which the case database is indexed.
     pub fn watermark(&self) -> Result<Watermark, IndexError> {
         let metas = self.index.load_metas()?;
         Ok(metas

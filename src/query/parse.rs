@@ -4,7 +4,7 @@
 //!   substring of a message's normalized plain text (any version of it).
 //! - `a OR b` matches either; `OR` binds tighter than the space.
 //! - `-word` excludes messages that contain the word.
-//! - `"…"` holds a string with spaces, matched as one substring.
+//! - `"…"` contains a string with spaces, matched as one substring.
 //! - Filters: `room:`, `from:`, `to:`, `after:`, `before:`, `is:`, `has:`,
 //!   `in:`, `tag:`. A word whose prefix before `:` is not a filter name
 //!   (`10:00`, `https://…`) is plain text.
@@ -26,7 +26,7 @@ pub enum IsFlag {
     Starred,
 }
 
-/// Which versions of a message text words are matched against.
+/// Versions of a message that words are matched against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Scope {
     #[default]
@@ -71,7 +71,7 @@ impl ParsedQuery {
         self.include.is_empty() && self.exclude.is_empty() && self.filters.is_empty()
     }
 
-    /// Every word the user wants to find, for highlighting.
+    /// Returns every word the user searches for, for highlighting.
     pub fn positive_words(&self) -> impl Iterator<Item = &str> {
         self.include.iter().flatten().map(String::as_str)
     }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::i18n::Lang;
 use crate::model::{RevisionKind, Role, RoomType};
 
-/// How a name is shown: resigned accounts carry 【解約済】 (ja) or
+/// Account name as shown: resigned accounts carry 【解約済】 (ja) or
 /// " (resigned)" (en); an account with no name shows its ID.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AccountLabel {
@@ -23,7 +23,7 @@ pub struct AccountLabel {
 }
 
 impl AccountLabel {
-    /// The name as every screen and export shows it.
+    /// Formats the name as every screen and export shows it.
     pub fn display(&self, lang: Lang) -> String {
         let base = if self.name.is_empty() {
             match lang {
@@ -41,7 +41,7 @@ impl AccountLabel {
     }
 }
 
-/// The marker appended to resigned accounts' names.
+/// Returns the marker appended to resigned accounts' names.
 pub fn resigned_marker(lang: Lang) -> &'static str {
     lang.pick("【解約済】", " (resigned)")
 }
@@ -64,7 +64,7 @@ pub struct RoomSummary {
 }
 
 impl RoomSummary {
-    /// The room name, or its ID when the export gave none.
+    /// Returns the room name, or its ID when the export gave none.
     pub fn display_name(&self, lang: Lang) -> String {
         if self.name.is_empty() {
             match lang {
@@ -282,7 +282,7 @@ impl CaseReader {
         &self.conn
     }
 
-    /// Every room with its counts.
+    /// Lists every room with its counts.
     pub fn rooms(&self, sort: RoomSort) -> rusqlite::Result<Vec<RoomSummary>> {
         let order = match sort {
             RoomSort::LastActivity => "last_activity DESC NULLS LAST, r.room_key",
@@ -328,7 +328,7 @@ impl CaseReader {
             .query_row([room_key], |row| row.get(0))
     }
 
-    /// A window of a room's timeline, oldest first: `limit` messages from
+    /// Reads a window of a room's timeline, oldest first: `limit` messages from
     /// position `offset` (0 is the oldest message).
     pub fn room_messages(
         &self,
@@ -471,7 +471,7 @@ impl CaseReader {
         Ok(out)
     }
 
-    /// A message with its earlier versions and files.
+    /// Reads a message with its earlier versions and files.
     pub fn message_detail(&self, msg_key: i64) -> rusqlite::Result<Option<MessageDetail>> {
         let Some(message) = self.messages_by_keys(&[msg_key])?.into_iter().next() else {
             return Ok(None);
@@ -548,7 +548,7 @@ impl CaseReader {
         rows.collect()
     }
 
-    /// Every account; resigned accounts first when asked.
+    /// Lists every account, resigned accounts first when requested.
     pub fn people(&self, resigned_first: bool) -> rusqlite::Result<Vec<Person>> {
         let order = if resigned_first {
             "a.resigned DESC, a.name, a.account_id"
@@ -586,7 +586,7 @@ impl CaseReader {
             .query_row([account_key], |row| row.get(0))
     }
 
-    /// An account's messages across all rooms, newest first.
+    /// Reads an account's messages across all rooms, newest first.
     pub fn person_messages(
         &self,
         account_key: i64,
@@ -602,7 +602,7 @@ impl CaseReader {
         rows.collect()
     }
 
-    /// Every edited or deleted message of the organization.
+    /// Lists every edited or deleted message of the organization.
     pub fn changes(&self, sort: ChangeSort) -> rusqlite::Result<Vec<MessageView>> {
         let order = match sort {
             ChangeSort::Time => "coalesce(m.updated_at, m.sent_at) DESC, m.msg_key DESC",
@@ -629,7 +629,7 @@ impl CaseReader {
             .collect()
     }
 
-    /// Every export file that an import read, once per path and content:
+    /// Lists every export file that an import read, once per path and content:
     /// files that a later import found unchanged are listed with the import
     /// that first read them. Includes files of an import that never finished.
     pub fn source_files(&self) -> rusqlite::Result<Vec<SourceFile>> {
@@ -672,7 +672,7 @@ impl CaseReader {
         Ok(out)
     }
 
-    /// All tags in use, with how many messages carry each.
+    /// Lists the tags in use, with how many messages carry each.
     pub fn tag_counts(&self) -> rusqlite::Result<Vec<(String, i64)>> {
         let mut statement = self
             .conn

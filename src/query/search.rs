@@ -1,7 +1,7 @@
 //! Running parsed queries against the index, and building the hits.
 //!
-//! A word of one character looks up the unigram fields; a longer word is a
-//! phrase of bigrams at fixed offsets that covers every character, which
+//! A word of one character looks up the unigram fields. A longer word is a
+//! phrase of bigrams at fixed offsets that covers every character, so it
 //! matches exactly the documents that contain the word as a substring.
 //! Filters resolve names to keys in SQLite and become term-set or range
 //! queries, so counting never loads a stored document.
@@ -24,7 +24,7 @@ use super::read::{CaseReader, MessageView};
 use crate::index::{Fields, SearchIndex, flag};
 use crate::text::normalize::{self, Options};
 
-/// How results are ordered.
+/// Result order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortOrder {
     #[default]
@@ -40,7 +40,7 @@ pub struct SearchOptions {
     pub order: SortOrder,
 }
 
-/// Where a hit's words were found.
+/// Version of a message in which a hit's words were found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MatchedIn {
@@ -75,7 +75,7 @@ pub struct SearchPage {
 
 /// Characters of context kept before the first match in a snippet.
 const SNIPPET_BEFORE: usize = 20;
-/// Characters a snippet holds at most.
+/// Maximum characters in a snippet.
 const SNIPPET_CHARS: usize = 120;
 
 /// Errors of a search.
@@ -112,7 +112,7 @@ impl<'a> Engine<'a> {
         Ok(searcher.search(&built, &Count)? as u64)
     }
 
-    /// One page of hits, with the total count.
+    /// Returns one page of hits with the total count.
     pub fn search(
         &self,
         query: &ParsedQuery,
@@ -139,7 +139,7 @@ impl<'a> Engine<'a> {
         })
     }
 
-    /// Every matching message key, ordered as `options.order` says
+    /// Every matching message key, in the order `options.order` sets
     /// (relevance falls back to newest first).
     pub fn matching_keys(
         &self,
@@ -454,7 +454,7 @@ fn needs_verification(query: &ParsedQuery, options: SearchOptions) -> bool {
     !options.normalization.fold_kana && (!query.include.is_empty() || !query.exclude.is_empty())
 }
 
-/// The query for one normalized word in the fields of `scope`.
+/// Builds the query for one normalized word in the fields of `scope`.
 fn word_query(fields: Fields, word: &str, scope: Scope) -> Option<Box<dyn Query>> {
     let chars: Vec<(usize, char)> = word.char_indices().collect();
     if chars.is_empty() {
@@ -495,7 +495,7 @@ fn word_query(fields: Fields, word: &str, scope: Scope) -> Option<Box<dyn Query>
     Some(Box::new(BooleanQuery::new(per_field)))
 }
 
-/// The bigrams at offsets 0, 2, 4, … plus the last one, which together
+/// Returns the bigrams at offsets 0, 2, 4, … plus the last one, which together
 /// cover every character of `word` (at least two characters long).
 pub fn covering_bigrams(word: &str) -> Vec<(usize, String)> {
     let chars: Vec<char> = word.chars().collect();
@@ -578,7 +578,7 @@ fn matching_ids_by_name(
     Ok(ids)
 }
 
-/// A snippet around the first occurrence of any word, or `None` when no word occurs.
+/// Builds a snippet around the first occurrence of any word, or `None` when no word occurs.
 pub fn snippet_for(text: &str, words: &[String], options: Options) -> Option<Snippet> {
     let mapped = normalize::normalize_mapped(text, options);
     let mut matches: Vec<Range<usize>> = Vec::new();

@@ -2,7 +2,7 @@
 //! index and the log of one investigation.
 //!
 //! The case never points back into the export for data: everything the
-//! investigator sees is copied into the database at import time, and the
+//! investigator reads is copied into the database at import time, and the
 //! export folder is only ever opened for reading.
 
 pub mod annotations;

@@ -1,6 +1,6 @@
 //! Schema of the case database and its migrations.
 //!
-//! `PRAGMA user_version` holds the number of migrations applied. A migration
+//! `PRAGMA user_version` contains the number of migrations applied. A migration
 //! is appended, never edited, once a release has shipped it.
 
 use rusqlite::Connection;
@@ -200,7 +200,7 @@ ALTER TABLE quarantine_v3 RENAME TO quarantine;
 "#,
 ];
 
-/// Number of migrations this build knows.
+/// Number of migrations this build contains.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Applies every migration the database has not seen yet.
