@@ -297,10 +297,9 @@ mod tests {
         assert!(check_chain(case.conn()).unwrap().is_empty());
     }
 
-    #[test]
-    fn changed_entry_breaks_chain() {
-        let (_dir, case) = case();
-        for index in 0..3 {
+    /// Appends `count` search entries to the case's audit log.
+    fn append_searches(case: &Case, count: usize) {
+        for index in 0..count {
             append(
                 case.conn(),
                 "user",
@@ -310,6 +309,12 @@ mod tests {
             )
             .unwrap();
         }
+    }
+
+    #[test]
+    fn changed_entry_breaks_chain() {
+        let (_dir, case) = case();
+        append_searches(&case, 3);
         case.conn()
             .execute(
                 "UPDATE audit_log SET detail = '{\"query\":99}' WHERE seq = 2",
@@ -359,16 +364,7 @@ mod tests {
     #[test]
     fn deleted_entry_breaks_chain() {
         let (_dir, case) = case();
-        for index in 0..3 {
-            append(
-                case.conn(),
-                "user",
-                "",
-                "search",
-                &serde_json::json!({ "query": index }),
-            )
-            .unwrap();
-        }
+        append_searches(&case, 3);
         case.conn()
             .execute("DELETE FROM audit_log WHERE seq = 2", [])
             .unwrap();
