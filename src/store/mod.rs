@@ -240,9 +240,14 @@ pub struct ImportLock {
     _file: fs::File,
 }
 
+/// How long [`lock_import`] keeps trying while the lock is taken. Readers
+/// that ask [`import_running`] hold a shared lock for a moment; this outlasts
+/// them but not a real import.
+const IMPORT_LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// Takes the import lock of the case folder `dir`, creating the folder
-/// (readable by its owner only) when it is absent. Fails at once when
-/// another process holds the lock.
+/// (readable by its owner only) when it is absent. Fails when another
+/// process still holds the lock after [`IMPORT_LOCK_PATIENCE`].
 ///
 /// An import takes it before it opens the case database: opening writes,
 /// and a second import that waited for the first one's transactions would
@@ -254,19 +259,30 @@ pub fn lock_import(dir: &Path) -> Result<ImportLock, StoreError> {
         .truncate(false)
         .write(true)
         .open(dir.join(IMPORT_LOCK_FILE))?;
-    match file.try_lock() {
-        Ok(()) => Ok(ImportLock { _file: file }),
-        Err(fs::TryLockError::WouldBlock) => Err(StoreError::ImportRunning(dir.to_path_buf())),
-        Err(fs::TryLockError::Error(error)) => Err(StoreError::Io(error)),
+    let started = std::time::Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(ImportLock { _file: file }),
+            Err(fs::TryLockError::WouldBlock) if started.elapsed() < IMPORT_LOCK_PATIENCE => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(StoreError::ImportRunning(dir.to_path_buf()));
+            }
+            Err(fs::TryLockError::Error(error)) => return Err(StoreError::Io(error)),
+        }
     }
 }
 
 /// Returns true when another process holds the import lock of the case in `dir`.
+///
+/// The probe takes a shared lock, so any number of readers can ask at the
+/// same moment without seeing each other as an import.
 pub fn import_running(dir: &Path) -> bool {
     let Ok(file) = fs::File::open(dir.join(IMPORT_LOCK_FILE)) else {
         return false;
     };
-    matches!(file.try_lock(), Err(fs::TryLockError::WouldBlock))
+    matches!(file.try_lock_shared(), Err(fs::TryLockError::WouldBlock))
 }
 
 /// Length of the SQLite file header.
@@ -316,4 +332,58 @@ pub fn restrict_to_owner(path: &Path) -> std::io::Result<()> {
     #[cfg(not(unix))]
     let _ = path;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readers_probing_together_never_see_an_import() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(lock_import(dir.path()).unwrap());
+        let probes: Vec<_> = (0..8)
+            .map(|_| {
+                let dir = dir.path().to_path_buf();
+                std::thread::spawn(move || (0..300).filter(|_| import_running(&dir)).count())
+            })
+            .collect();
+        let seen: usize = probes.into_iter().map(|p| p.join().unwrap()).sum();
+        assert_eq!(seen, 0, "probes reported an import that was not running");
+    }
+
+    #[test]
+    fn import_lock_is_taken_while_readers_probe() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(lock_import(dir.path()).unwrap());
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let prober = {
+            let dir = dir.path().to_path_buf();
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    import_running(&dir);
+                }
+            })
+        };
+        for _ in 0..50 {
+            let lock = lock_import(dir.path()).expect("a probe blocked the import");
+            drop(lock);
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        prober.join().unwrap();
+    }
+
+    #[test]
+    fn a_held_import_lock_is_seen_and_refuses_a_second_import() {
+        let dir = tempfile::tempdir().unwrap();
+        let held = lock_import(dir.path()).unwrap();
+        assert!(import_running(dir.path()));
+        assert!(matches!(
+            lock_import(dir.path()),
+            Err(StoreError::ImportRunning(_))
+        ));
+        drop(held);
+        assert!(!import_running(dir.path()));
+    }
 }
