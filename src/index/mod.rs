@@ -1,9 +1,9 @@
 //! The full-text index: one tantivy document per message, built from the
 //! case database and rebuildable from it at any time.
 //!
-//! Text fields hold normalized plain text cut into character unigrams
-//! (for one-character queries) and bigrams with positions (for longer
-//! ones). The current text and the earlier versions go to separate
+//! Text fields hold normalized plain text cut into character bigrams with
+//! positions, plus the last character of each text (see
+//! [`analyzer`]). The current text and the earlier versions go to separate
 //! fields, so a hit is known to be in the current text or in history. Nothing is
 //! stored in the index: results are read back from SQLite by `msg_key`.
 
@@ -14,7 +14,7 @@ mod sync;
 use std::path::Path;
 
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::{Index, IndexReader, ReloadPolicy};
 
@@ -38,22 +38,30 @@ pub struct Fields {
     pub account_key: Field,
     pub mention: Field,
     pub flags: Field,
-    pub current_unigram: Field,
     pub current_bigram: Field,
-    pub history_unigram: Field,
     pub history_bigram: Field,
 }
 
-fn text_field(tokenizer: &str, positions: bool) -> TextOptions {
-    let record = if positions {
-        IndexRecordOption::WithFreqsAndPositions
-    } else {
-        IndexRecordOption::Basic
-    };
+fn bigram_field() -> TextOptions {
     TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
-            .set_tokenizer(tokenizer)
-            .set_index_option(record)
+            .set_tokenizer(analyzer::BIGRAM)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions)
+            .set_fieldnorms(false),
+    )
+}
+
+/// A number looked up by exact value. Field norms (a byte per document)
+/// only serve scoring, which filters never use.
+fn key_field() -> NumericOptions {
+    NumericOptions::default().set_indexed()
+}
+
+fn mention_field() -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("raw")
+            .set_index_option(IndexRecordOption::Basic)
             .set_fieldnorms(false),
     )
 }
@@ -62,20 +70,15 @@ fn text_field(tokenizer: &str, positions: bool) -> TextOptions {
 pub fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let fields = Fields {
-        msg_key: builder.add_u64_field("msg_key", INDEXED | FAST),
-        sent_at: builder.add_i64_field("sent_at", INDEXED | FAST),
-        room_key: builder.add_u64_field("room_key", INDEXED | FAST),
-        account_key: builder.add_u64_field("account_key", INDEXED | FAST),
-        mention: builder.add_text_field("mention", STRING),
-        flags: builder.add_u64_field("flags", INDEXED),
-        current_unigram: builder
-            .add_text_field("current_unigram", text_field(analyzer::UNIGRAM, false)),
-        current_bigram: builder
-            .add_text_field("current_bigram", text_field(analyzer::BIGRAM, true)),
-        history_unigram: builder
-            .add_text_field("history_unigram", text_field(analyzer::UNIGRAM, false)),
-        history_bigram: builder
-            .add_text_field("history_bigram", text_field(analyzer::BIGRAM, true)),
+        msg_key: builder.add_u64_field("msg_key", key_field().set_fast()),
+        // Ranges over a fast field scan its column; no postings needed.
+        sent_at: builder.add_i64_field("sent_at", NumericOptions::default().set_fast()),
+        room_key: builder.add_u64_field("room_key", key_field()),
+        account_key: builder.add_u64_field("account_key", key_field()),
+        mention: builder.add_text_field("mention", mention_field()),
+        flags: builder.add_u64_field("flags", key_field()),
+        current_bigram: builder.add_text_field("current_bigram", bigram_field()),
+        history_bigram: builder.add_text_field("history_bigram", bigram_field()),
     };
     (builder.build(), fields)
 }
@@ -166,9 +169,6 @@ impl SearchIndex {
 fn register_tokenizers(index: &Index) {
     index
         .tokenizers()
-        .register(analyzer::UNIGRAM, analyzer::CharUnigrams);
-    index
-        .tokenizers()
         .register(analyzer::BIGRAM, analyzer::CharBigrams);
 }
 
@@ -177,14 +177,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn text_fields_use_ngram_tokenizers_with_positions() {
+    fn text_fields_use_the_ngram_tokenizer_with_positions() {
         let (schema, fields) = schema();
-        for (field, tokenizer, positions) in [
-            (fields.current_unigram, analyzer::UNIGRAM, false),
-            (fields.current_bigram, analyzer::BIGRAM, true),
-            (fields.history_unigram, analyzer::UNIGRAM, false),
-            (fields.history_bigram, analyzer::BIGRAM, true),
-        ] {
+        for field in [fields.current_bigram, fields.history_bigram] {
             let entry = schema.get_field_entry(field);
             let tantivy::schema::FieldType::Str(options) = entry.field_type() else {
                 panic!("{} is not a text field", entry.name());
@@ -192,15 +187,8 @@ mod tests {
             let indexing = options
                 .get_indexing_options()
                 .expect("text field is indexed");
-            assert_eq!(indexing.tokenizer(), tokenizer);
-            assert_ne!(indexing.tokenizer(), "default");
-            assert_ne!(indexing.tokenizer(), "en_stem");
-            assert_eq!(
-                indexing.index_option().has_positions(),
-                positions,
-                "{}",
-                entry.name()
-            );
+            assert_eq!(indexing.tokenizer(), analyzer::BIGRAM);
+            assert!(indexing.index_option().has_positions(), "{}", entry.name());
         }
     }
 }

@@ -320,11 +320,9 @@ fn document(
     let current = normalize(&notation::plain_text(&nodes, &|id: &str| {
         names.get(id).cloned()
     }));
-    doc.add_text(fields.current_unigram, &current);
     doc.add_text(fields.current_bigram, &current);
     for body in history {
         let text = normalize(&plain_text(body, names));
-        doc.add_text(fields.history_unigram, &text);
         doc.add_text(fields.history_bigram, &text);
     }
     doc

@@ -1,7 +1,7 @@
 //! Running parsed queries against the index, and building the hits.
 //!
-//! A word of one character looks up the unigram fields. A longer word is a
-//! phrase of bigrams at fixed offsets that covers every character, so it
+//! A word of one character is the range of terms that begin with it. A
+//! longer word is a phrase of bigrams at fixed offsets that covers every character, so it
 //! matches exactly the documents that contain the word as a substring.
 //! Filters resolve names to keys in SQLite and become term-set or range
 //! queries, so counting never loads a stored document.
@@ -21,7 +21,7 @@ use tantivy::{DocAddress, Order, Searcher, Term};
 use super::forward_seek::ForwardSeek;
 use super::parse::{Filter, IsFlag, ParsedQuery, Scope};
 use super::read::{CaseReader, MessageView};
-use crate::index::{Fields, SearchIndex, flag};
+use crate::index::{Fields, SearchIndex, analyzer, flag};
 use crate::text::normalize::{self, Options};
 
 /// Result order.
@@ -460,32 +460,31 @@ fn word_query(fields: Fields, word: &str, scope: Scope) -> Option<Box<dyn Query>
     if chars.is_empty() {
         return None;
     }
-    let targets: Vec<(Field, Field)> = match scope {
-        Scope::Any => vec![
-            (fields.current_unigram, fields.current_bigram),
-            (fields.history_unigram, fields.history_bigram),
-        ],
-        Scope::Current => vec![(fields.current_unigram, fields.current_bigram)],
-        Scope::History => vec![(fields.history_unigram, fields.history_bigram)],
+    let targets: Vec<Field> = match scope {
+        Scope::Any => vec![fields.current_bigram, fields.history_bigram],
+        Scope::Current => vec![fields.current_bigram],
+        Scope::History => vec![fields.history_bigram],
     };
     let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for (unigram, bigram) in targets {
-        let query: Box<dyn Query> = if chars.len() == 1 {
-            Box::new(TermQuery::new(
-                Term::from_field_text(unigram, word),
-                IndexRecordOption::Basic,
+    for field in targets {
+        let query: Box<dyn Query> = if let [(_, c)] = chars[..] {
+            // Every character of a text begins a term (see `index::analyzer`).
+            let (low, high) = analyzer::prefix_bounds(c);
+            Box::new(RangeQuery::new(
+                Bound::Included(Term::from_field_text(field, &low)),
+                Bound::Included(Term::from_field_text(field, &high)),
             ))
         } else {
             let bigrams = covering_bigrams(word);
             if bigrams.len() == 1 {
                 Box::new(TermQuery::new(
-                    Term::from_field_text(bigram, &bigrams[0].1),
+                    Term::from_field_text(field, &bigrams[0].1),
                     IndexRecordOption::Basic,
                 ))
             } else {
                 let terms = bigrams
                     .into_iter()
-                    .map(|(offset, text)| (offset, Term::from_field_text(bigram, &text)))
+                    .map(|(offset, text)| (offset, Term::from_field_text(field, &text)))
                     .collect();
                 Box::new(ForwardSeek(Box::new(PhraseQuery::new_with_offset(terms))))
             }
