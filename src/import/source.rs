@@ -258,19 +258,25 @@ struct LineBreaks {
 
 impl LineBreaks {
     fn scan(&mut self, bytes: &[u8]) {
-        for (index, byte) in bytes.iter().enumerate() {
+        // `after_cr` only matters for the byte right after a CR, so it is
+        // enough to look at the breaks and the byte before each.
+        for index in memchr::memchr2_iter(b'\n', b'\r', bytes) {
             let at = self.offset + index as u64;
-            match byte {
-                b'\n' if self.after_cr => {
-                    // A CR whose break was already passed needs nothing more.
-                    if let Some(last) = self.pending.back_mut().filter(|last| last.1 == at) {
-                        last.1 = at + 1;
-                    }
+            let after_cr = match index {
+                0 => self.after_cr,
+                _ => bytes[index - 1] == b'\r',
+            };
+            if bytes[index] == b'\n' && after_cr {
+                // A CR whose break was already passed needs nothing more.
+                if let Some(last) = self.pending.back_mut().filter(|last| last.1 == at) {
+                    last.1 = at + 1;
                 }
-                b'\n' | b'\r' => self.pending.push_back((at, at + 1)),
-                _ => {}
+            } else {
+                self.pending.push_back((at, at + 1));
             }
-            self.after_cr = *byte == b'\r';
+        }
+        if let Some(last) = bytes.last() {
+            self.after_cr = *last == b'\r';
         }
         self.offset += bytes.len() as u64;
     }
@@ -396,6 +402,33 @@ mod tests {
         let lines = record_lines(&text);
         assert_eq!(lines[0], 1);
         assert_eq!(lines[19_999], 1 + 2 * 19_999);
+    }
+
+    proptest::proptest! {
+        /// Breaks are found the same however the stream is cut into reads,
+        /// a CR at the end of one read and an LF at the start of the next
+        /// included.
+        #[test]
+        fn line_breaks_do_not_depend_on_read_sizes(
+            bytes in proptest::collection::vec(proptest::sample::select(vec![b'a', b'\r', b'\n']), 0..200),
+            cuts in proptest::collection::vec(0usize..200, 0..6),
+        ) {
+            let mut whole = LineBreaks::default();
+            whole.scan(&bytes);
+            let mut pieces = LineBreaks::default();
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|cut| cut.min(bytes.len())).collect();
+            cuts.sort_unstable();
+            let mut start = 0;
+            for cut in cuts.into_iter().chain([bytes.len()]) {
+                pieces.scan(&bytes[start..cut]);
+                start = cut;
+            }
+            proptest::prop_assert_eq!(&whole.pending, &pieces.pending);
+            let expected = bytes.iter().enumerate().filter(|(at, byte)| {
+                **byte == b'\r' || (**byte == b'\n' && (*at == 0 || bytes[at - 1] != b'\r'))
+            }).count();
+            proptest::prop_assert_eq!(whole.pending.len(), expected);
+        }
     }
 
     #[test]
