@@ -225,6 +225,7 @@ fn import(export: &Path, case: &Path) {
         .output()
         .expect("cwlens starts");
     assert_eq!(code(&output), 0, "import failed: {}", stderr(&output));
+    assert_references_hold(case);
 }
 
 // Generated data.

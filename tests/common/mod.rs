@@ -247,7 +247,9 @@ impl Workspace {
             .arg(&self.case)
             .arg("--quiet")
             .args(extra);
-        command.output().expect("cwlens starts")
+        let output = command.output().expect("cwlens starts");
+        assert_references_hold(&self.case);
+        output
     }
 
     /// Imports and fails the test unless the import succeeded.
@@ -353,6 +355,23 @@ pub fn open_read_only(case: &Path) -> Connection {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .expect("case database opens")
+}
+
+/// Fails the test when a row of the case database points at a row that does
+/// not exist. The importer writes with foreign keys off, so this is where
+/// they are checked. A case that was never created passes.
+pub fn assert_references_hold(case: &Path) {
+    if !case.join("case.sqlite").exists() {
+        return;
+    }
+    let conn = open_read_only(case);
+    let mut statement = conn.prepare("PRAGMA foreign_key_check").unwrap();
+    let broken: Vec<(String, Option<i64>, String)> = statement
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(broken.is_empty(), "rows point at missing rows: {broken:?}");
 }
 
 /// Returns the SHA-256 and modification time of every file below `root`, by relative path.
