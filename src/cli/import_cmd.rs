@@ -164,6 +164,7 @@ pub fn run(args: &ImportArgs, lang: Lang) -> anyhow::Result<i32> {
         None => unreachable!("the import succeeded"),
     };
     crate::audit::record(&case, "import", import_audit_detail(&case, &report)?)?;
+    case.checkpoint()?;
     let elapsed = started.elapsed();
     tracing::info!(
         import_id = report.import_id,

@@ -229,6 +229,15 @@ impl Case {
             .optional()?)
     }
 
+    /// Moves every page of the write-ahead log into the database file and
+    /// empties the log. An import ends with it, so the case folder holds no
+    /// second copy of the pages it wrote.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
     /// Takes the import lock of the case, or fails when another process holds it.
     pub fn lock_for_import(&self) -> Result<ImportLock, StoreError> {
         lock_import(&self.dir)

@@ -373,6 +373,7 @@ fn run_import(
         "import",
         crate::cli::import_cmd::import_audit_detail(&case, &import)?,
     )?;
+    case.checkpoint()?;
     tracing::info!(
         import_id = import.import_id,
         messages_added = import.counts.messages_added,
