@@ -648,6 +648,16 @@ impl CaseReader {
         rows.collect()
     }
 
+    /// Lists the export folders the case was imported from, as the imports
+    /// recorded them (canonical paths).
+    pub fn export_folders(&self) -> rusqlite::Result<Vec<String>> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT DISTINCT export_path FROM imports ORDER BY export_path")?;
+        let rows = statement.query_map([], |row| row.get(0))?;
+        rows.collect()
+    }
+
     /// Room name and sender of each message key, in the order of `keys`.
     pub fn message_origins(&self, keys: &[i64]) -> rusqlite::Result<Vec<(String, AccountLabel)>> {
         let mut statement = self.conn.prepare_cached(
