@@ -695,6 +695,7 @@ fn export_is_recorded_in_audit_log() {
         serde_json::from_str(entry["detail"].as_str().unwrap()).unwrap();
     assert_eq!(detail["scope"]["kind"], "organization");
     assert_eq!(detail["format"], "csv");
+    assert_eq!(detail["interface"], "cli");
     let recorded = &detail["outputs"][0];
     assert!(recorded["path"].as_str().unwrap().ends_with("audited.csv"));
     assert_eq!(recorded["sha256"], sha256_hex(&out));
@@ -746,6 +747,50 @@ fn existing_output_needs_force() {
     assert!(stderr.contains("--force"), "{stderr}");
     assert_eq!(fs::read(&out).unwrap(), before);
     fixture.export_ok(&["--format", "csv", "--force", "--out", out_arg(&out)]);
+}
+
+/// Lists the files below `dir` with their contents, to compare before and after.
+fn files_below(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(files_below(&path));
+        } else {
+            files.push((path.clone(), fs::read(&path).unwrap()));
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn output_inside_export_folder_is_rejected() {
+    let fixture = Fixture::new(&[b01_room()]);
+    let export = fixture.workspace.export.clone();
+    let before = files_below(&export);
+    let link = fixture.path("export-link");
+    std::os::unix::fs::symlink(&export, &link).unwrap();
+
+    let cases = [
+        ("csv", export.join("report.csv")),
+        ("csv", export.join("new-folder/report.csv")),
+        ("csv", link.join("report.csv")),
+        ("html", export.join("report")),
+        ("html", export.clone()),
+    ];
+    for (format, out) in cases {
+        let output = fixture.export(&["--format", format, "--out", out_arg(&out)]);
+        assert_eq!(output.status.code(), Some(2), "{}", out.display());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("inside the export folder"),
+            "{}: {stderr}",
+            out.display()
+        );
+    }
+    assert_eq!(files_below(&export), before, "the export folder changed");
+    assert!(!export.join("new-folder").exists());
 }
 
 #[test]

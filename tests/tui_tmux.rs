@@ -1,7 +1,8 @@
 //! End-to-end test of the console in a real terminal: the binary runs in
 //! a detached tmux session of 120x40, and the test reads the screen with
-//! `capture-pane`. It opens the sample case, opens a room, searches, quits
-//! and checks that the process exited 0 and left the alternate screen.
+//! `capture-pane`. It opens the sample case, opens a room, searches,
+//! exports the search results with the export dialog, quits and checks
+//! that the process exited 0 and left the alternate screen.
 //!
 //! The test is skipped, with a note on stderr, when tmux is not installed.
 
@@ -187,6 +188,48 @@ fn console_opens_searches_and_quits_in_tmux() {
         "a hit in an earlier version:\n{results}"
     );
 
+    // Export the results with the dialog's defaults: CSV beside the case.
+    tmux.type_text("e");
+    tmux.wait_for("the export dialog", |screen| screen.contains("書き出し先"));
+    tmux.send_keys(&["Enter"]);
+    let exported = tmux.wait_for("the finished export", |screen| {
+        screen.contains("書き出しました")
+    });
+    let written: Vec<PathBuf> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            let name = path.file_name().unwrap().to_string_lossy();
+            name.starts_with("case-search-")
+                && name.ends_with(".csv")
+                && !name.contains(".revisions")
+        })
+        .collect();
+    assert_eq!(written.len(), 1, "{written:?}\n{exported}");
+    let name = written[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(
+        exported.contains(&name),
+        "the dialog names {name}:\n{exported}"
+    );
+    let text = std::fs::read_to_string(&written[0]).unwrap();
+    let records = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes())
+        .records()
+        .count();
+    assert_eq!(records, 3, "one row per search result");
+    let mut manifest = written[0].clone().into_os_string();
+    manifest.push(".manifest.json");
+    assert!(PathBuf::from(manifest).is_file());
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for("the results again", |screen| {
+        !screen.contains("書き出しました")
+    });
+
     tmux.type_text("q");
     tmux.wait_for("the shell after quitting", |screen| {
         screen.contains("restored")
@@ -199,4 +242,19 @@ fn console_opens_searches_and_quits_in_tmux() {
 
     let code = std::fs::read_to_string(&exit_file).expect("the shell wrote the exit code");
     assert_eq!(code.trim(), "EXIT=0");
+
+    let audit = Command::new(binary())
+        .args(["audit", "--json", "--case"])
+        .arg(&case)
+        .output()
+        .expect("running cwlens audit");
+    let export_entry = String::from_utf8_lossy(&audit.stdout)
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .find(|entry| entry["action"] == "export")
+        .expect("the export is in the audit log");
+    let detail: serde_json::Value =
+        serde_json::from_str(export_entry["detail"].as_str().unwrap()).unwrap();
+    assert_eq!(detail["interface"], "tui");
+    assert_eq!(detail["scope"]["kind"], "query");
 }

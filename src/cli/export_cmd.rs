@@ -41,6 +41,7 @@ pub fn run(args: &ExportArgs, lang: Lang) -> anyhow::Result<i32> {
         zone,
         plain_ids: args.plain_ids,
         force: args.force,
+        interface: "cli",
     };
 
     let bar = progress_bar(args.quiet, lang);

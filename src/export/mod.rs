@@ -104,6 +104,9 @@ pub struct ExportRequest {
     pub plain_ids: bool,
     /// Replace existing output (a folder only when it is an earlier export).
     pub force: bool,
+    /// The front end that asked for the export, `"cli"` or `"tui"`, as the
+    /// audit entry records it.
+    pub interface: &'static str,
 }
 
 impl ExportRequest {
@@ -120,6 +123,7 @@ impl ExportRequest {
             zone: chrono_tz::Asia::Tokyo,
             plain_ids: false,
             force: false,
+            interface: "cli",
         }
     }
 
@@ -154,6 +158,10 @@ pub enum ExportError {
     Cancelled,
     #[error("{0} already exists; choose another output path, or pass --force to replace it")]
     OutputExists(PathBuf),
+    #[error(
+        "{out} is inside the export folder {export}, and cwlens never writes into an export; choose a path outside it"
+    )]
+    InsideExportFolder { out: PathBuf, export: PathBuf },
     #[error(
         "{0} exists and is not an earlier cwlens export (it has no manifest.json); choose another output folder"
     )]
@@ -242,6 +250,7 @@ pub fn run(
         let keys = Engine::new(&reader, &index).matching_keys(&query, options)?;
         Ok((query, keys))
     };
+    check_outside_export_folders(&reader, &request.out)?;
     let plan = Plan::build(&reader, &request.scope, &mut matching_keys)?;
     let context = Context {
         reader: &reader,
@@ -325,7 +334,7 @@ pub fn run(
     // The audit entry comes first: an export that cannot be recorded is not
     // written, while a recorded one whose final rename fails leaves a
     // second entry that says so.
-    let detail = audit_detail(&document, &outputs, &manifest_output);
+    let detail = audit_detail(&document, &outputs, &manifest_output, request.interface);
     crate::audit::record(case, "export", detail).map_err(ExportError::Audit)?;
     if let Err(error) = staging.commit() {
         let failure = serde_json::json!({
@@ -362,6 +371,7 @@ fn audit_detail(
     document: &Manifest<'_>,
     outputs: &[OutputFile],
     manifest_file: &OutputFile,
+    interface: &str,
 ) -> serde_json::Value {
     let file = |file: &OutputFile| {
         serde_json::json!({
@@ -378,7 +388,25 @@ fn audit_detail(
         "counts": document.counts,
         "outputs": outputs.iter().map(file).collect::<Vec<_>>(),
         "manifest": file(manifest_file),
+        "interface": interface,
     })
+}
+
+/// Rejects an output path inside any export folder the case was imported
+/// from. The folders are recorded as canonical paths, and the output is
+/// made absolute with symbolic links resolved as far as it exists.
+fn check_outside_export_folders(reader: &CaseReader, out: &Path) -> Result<(), ExportError> {
+    let out_absolute = crate::import::absolute_lenient(out);
+    for export in reader.export_folders()? {
+        let export = PathBuf::from(export);
+        if out_absolute.starts_with(&export) {
+            return Err(ExportError::InsideExportFolder {
+                out: out.to_path_buf(),
+                export,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Returns `path` made absolute against the current folder, for records

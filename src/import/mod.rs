@@ -154,8 +154,9 @@ pub fn check_case_outside_export(export: &Path, case_dir: &Path, lang: Lang) -> 
     Ok(())
 }
 
-/// Makes a path absolute even when its last parts do not exist yet.
-fn absolute_lenient(path: &Path) -> PathBuf {
+/// Makes a path absolute even when its last parts do not exist yet,
+/// resolving symbolic links in the part that exists.
+pub fn absolute_lenient(path: &Path) -> PathBuf {
     let mut existing = path.to_path_buf();
     let mut rest = Vec::new();
     while !existing.exists() {

@@ -602,6 +602,15 @@ impl CaseReader {
         rows.collect()
     }
 
+    /// Returns the keys of every message an account sent, newest first.
+    pub fn person_message_keys(&self, account_key: i64) -> rusqlite::Result<Vec<i64>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT msg_key FROM messages WHERE account_key = ?1 ORDER BY sent_at DESC, msg_key DESC",
+        )?;
+        let rows = statement.query_map([account_key], |row| row.get(0))?;
+        rows.collect()
+    }
+
     /// Lists every edited or deleted message of the organization.
     pub fn changes(&self, sort: ChangeSort) -> rusqlite::Result<Vec<MessageView>> {
         let order = match sort {
@@ -645,6 +654,16 @@ impl CaseReader {
                 sha256: row.get(3)?,
             })
         })?;
+        rows.collect()
+    }
+
+    /// Lists the export folders the case was imported from, as the imports
+    /// recorded them (canonical paths).
+    pub fn export_folders(&self) -> rusqlite::Result<Vec<String>> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT DISTINCT export_path FROM imports ORDER BY export_path")?;
+        let rows = statement.query_map([], |row| row.get(0))?;
         rows.collect()
     }
 

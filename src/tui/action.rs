@@ -71,6 +71,14 @@ pub enum Action {
     /// Tag every result of the current search.
     BulkTag,
 
+    /// Open the export dialog, or show the progress of the running export.
+    Export,
+    /// Choose the next or previous option of the focused choice field.
+    OptionNext,
+    OptionPrevious,
+    /// Stop the running export; it removes what it wrote.
+    CancelExport,
+
     /// Edit the focused text field.
     Edit(Edit),
     /// Text pasted with bracketed paste; goes into the focused text field.

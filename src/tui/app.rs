@@ -4,7 +4,8 @@
 //! The app goes through stages: the setup form and the import for an
 //! export without a case, then browsing the case. Browsing keeps a stack
 //! of screens; Enter pushes one and Esc pops it. Overlays (help, prompts,
-//! the tag picker) sit above the stack and take the keys while open.
+//! the tag picker, the export dialog) sit above the stack and take the
+//! keys while open.
 
 use std::path::{Path, PathBuf};
 
@@ -256,6 +257,9 @@ impl App {
                 if let Some(status) = browser.poll_searches(&env) {
                     self.status = Some(status);
                 }
+                if let Some(status) = super::export_dialog::poll(browser, &mut self.overlay, &env) {
+                    self.status = Some(status);
+                }
             }
             Stage::Setup(_) | Stage::Failed(_) => {}
         }
@@ -265,7 +269,7 @@ impl App {
     pub fn busy(&self) -> bool {
         match &self.stage {
             Stage::Importing(_) => true,
-            Stage::Browse(browser) => browser.searching(),
+            Stage::Browse(browser) => browser.searching() || browser.export.is_some(),
             _ => false,
         }
     }

@@ -10,6 +10,7 @@ use ratatui::layout::Rect;
 
 use super::action::Action;
 use super::app::Status;
+use super::export_dialog::ExportRun;
 use super::format::{self, Settings};
 use super::jobs::{SearchReply, SearchRequest, Searcher};
 use super::keymap::Context;
@@ -74,6 +75,8 @@ pub struct Browser {
     recorder: Option<Recorder>,
     /// The reason the case cannot be written to, when `recorder` is `None`.
     recorder_error: Option<String>,
+    /// The export running on its worker thread, if any.
+    pub export: Option<ExportRun>,
     /// Generation of the newest search request.
     generation: u64,
     /// Searches whose first page was recorded in the audit log.
@@ -128,6 +131,7 @@ impl Browser {
             searcher,
             recorder,
             recorder_error,
+            export: None,
             generation: 0,
             recorded_generation: 0,
         };
@@ -219,6 +223,7 @@ impl Browser {
                 *overlay = Overlay::Help {
                     context: self.context(),
                     scroll: 0,
+                    under: None,
                 };
                 return Ok(None);
             }
@@ -254,6 +259,7 @@ impl Browser {
             Action::Tag | Action::ToggleStar | Action::Note | Action::BulkTag => {
                 return overlay::start_annotation(self, action, overlay, env);
             }
+            Action::Export => return super::export_dialog::open(self, overlay, env),
             Action::NextHit => return self.step_hit(1, env),
             Action::PreviousHit => return self.step_hit(-1, env),
             _ => {}

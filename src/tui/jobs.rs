@@ -1,15 +1,19 @@
-//! Slow work off the UI thread: the import of a new case, and searches.
+//! Slow work off the UI thread: the import of a new case, searches and
+//! exports.
 //!
 //! Each job runs on its own thread and reports over a channel that the run
 //! loop polls between frames, so typing and scrolling do not wait for it.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
-use std::thread;
+use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use chrono_tz::Tz;
 
+use crate::export::{ExportError, ExportReport, ExportRequest};
 use crate::i18n::Lang;
 use crate::query::Session;
 use crate::query::search::{SearchOptions, SearchPage};
@@ -385,4 +389,130 @@ fn run_import(
         messages_added: import.counts.messages_added,
         rows_quarantined: import.counts.rows_quarantined,
     })
+}
+
+#[derive(Debug)]
+pub enum ExportEvent {
+    /// Messages written so far and in total.
+    Progress {
+        done: u64,
+        total: u64,
+    },
+    Finished(Result<ExportReport, ExportError>),
+    /// The thread ended without a result, which only a panic does.
+    Lost,
+}
+
+/// A running export. Dropping it cancels the export and waits for the
+/// thread, so quitting the console leaves no partly written files.
+pub struct ExportJob {
+    events: Receiver<ExportEvent>,
+    cancel: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+    finished: bool,
+}
+
+impl ExportJob {
+    /// Starts `request` on the case in `case_dir` on a thread of its own.
+    pub fn start(case_dir: PathBuf, request: ExportRequest) -> ExportJob {
+        let (tx, rx) = mpsc::channel();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let cancelled = Arc::clone(&cancel);
+        let thread = thread::spawn(move || {
+            let result = run_export(&case_dir, &request, &mut |done, total| {
+                let _ = tx.send(ExportEvent::Progress { done, total });
+                !cancelled.load(Ordering::Relaxed)
+            });
+            let _ = tx.send(ExportEvent::Finished(result));
+        });
+        ExportJob {
+            events: rx,
+            cancel,
+            thread: Some(thread),
+            finished: false,
+        }
+    }
+
+    /// Returns a job that reports nothing, for drawing tests.
+    #[cfg(test)]
+    pub fn idle() -> ExportJob {
+        let (_, rx) = mpsc::channel();
+        ExportJob {
+            events: rx,
+            cancel: Arc::new(AtomicBool::new(false)),
+            thread: None,
+            finished: true,
+        }
+    }
+
+    /// Asks the export to stop at its next window of messages. The export
+    /// then removes what it wrote and finishes with
+    /// [`ExportError::Cancelled`], unless it had already written its last
+    /// window.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    pub fn cancel_requested(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// Returns the flag that cancels the job, so a test can see when a
+    /// cancellation was requested after the job moved away.
+    #[cfg(test)]
+    pub fn cancel_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.cancel)
+    }
+
+    /// Returns the events that have arrived.
+    pub fn poll(&mut self) -> Vec<ExportEvent> {
+        let mut events = Vec::new();
+        loop {
+            match self.events.try_recv() {
+                Ok(event) => {
+                    if matches!(event, ExportEvent::Finished(_)) {
+                        self.finished = true;
+                    }
+                    events.push(event);
+                }
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
+                    if !self.finished {
+                        tracing::error!("the export thread ended without a result");
+                        events.push(ExportEvent::Lost);
+                        self.finished = true;
+                    }
+                    break;
+                }
+            }
+        }
+        events
+    }
+}
+
+impl Drop for ExportJob {
+    fn drop(&mut self) {
+        self.cancel();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Opens the case and runs one export on it. `progress` is the callback of
+/// [`crate::export::run`]: it receives messages done and in total, and
+/// returns false to cancel.
+pub fn run_export(
+    case_dir: &Path,
+    request: &ExportRequest,
+    progress: &mut dyn FnMut(u64, u64) -> bool,
+) -> Result<ExportReport, ExportError> {
+    let case = Case::open(case_dir)?;
+    let result = crate::export::run(&case, request, progress);
+    match &result {
+        Ok(_) => {}
+        Err(ExportError::Cancelled) => tracing::info!("the export from the console was cancelled"),
+        Err(error) => tracing::error!(error = %error, "the export from the console failed"),
+    }
+    result
 }

@@ -30,6 +30,15 @@ pub enum Context {
     Prompt,
     /// A short list over the screen: the tag picker.
     Choice,
+    /// The export form with the focus on a choice (scope, format,
+    /// encoding, history).
+    ExportForm,
+    /// The export form with the focus on the destination path.
+    ExportPath,
+    /// The progress of a running export.
+    ExportRunning,
+    /// The result of a finished or cancelled export.
+    ExportDone,
     Help,
 }
 
@@ -38,7 +47,11 @@ impl Context {
     pub fn takes_text(self) -> bool {
         matches!(
             self,
-            Context::Setup | Context::RoomsFilter | Context::SearchInput | Context::Prompt
+            Context::Setup
+                | Context::RoomsFilter
+                | Context::SearchInput
+                | Context::Prompt
+                | Context::ExportPath
         )
     }
 }
@@ -175,6 +188,12 @@ static GLOBAL: &[Binding] = &[
     bind(&[Char('?')], Action::ToggleHelp, "キー一覧", "list of keys"),
     bind(&[Code(KeyCode::Esc)], Action::Back, "戻る", "back"),
     bind(&[Char('/')], Action::ShowSearch, "検索", "search"),
+    bind(
+        &[Char('e')],
+        Action::Export,
+        "書き出し（CSV・HTML）",
+        "export (CSV or HTML)",
+    ),
     bind(&[Char('1')], Action::ShowRooms, "ルーム一覧", "rooms"),
     bind(&[Char('2')], Action::ShowPeople, "人の一覧", "people"),
     bind(
@@ -507,6 +526,124 @@ static CHOICE: &[Binding] = &[
     ),
 ];
 
+/// The export form while a choice has the focus.
+static EXPORT_FORM: &[Binding] = &[
+    bind(
+        &[Code(KeyCode::Tab)],
+        Action::FocusNext,
+        "次の項目",
+        "next field",
+    ),
+    bind(
+        &[Code(KeyCode::BackTab)],
+        Action::FocusPrevious,
+        "前の項目",
+        "previous field",
+    ),
+    bind(
+        &[Char('j'), Code(KeyCode::Down)],
+        Action::Down,
+        "次の項目",
+        "next field",
+    ),
+    bind(
+        &[Char('k'), Code(KeyCode::Up)],
+        Action::Up,
+        "前の項目",
+        "previous field",
+    ),
+    bind(
+        &[Code(KeyCode::Right), Char(' ')],
+        Action::OptionNext,
+        "次の選択肢",
+        "next option",
+    ),
+    bind(
+        &[Code(KeyCode::Left)],
+        Action::OptionPrevious,
+        "前の選択肢",
+        "previous option",
+    ),
+    bind(
+        &[Code(KeyCode::Enter)],
+        Action::Submit,
+        "書き出しを始める",
+        "start the export",
+    ),
+    bind(&[Code(KeyCode::Esc)], Action::Cancel, "やめる", "cancel"),
+    bind(&[Char('?')], Action::ToggleHelp, "キー一覧", "list of keys"),
+    bind(&[Ctrl('c')], Action::Quit, "終了", "quit"),
+];
+
+/// The destination field of the export form. These rows come before the
+/// editing keys of [`TEXT_FIELD`] and take their place in the key list.
+static EXPORT_PATH: &[Binding] = &[
+    bind(
+        &[Code(KeyCode::Tab)],
+        Action::FocusNext,
+        "次の項目",
+        "next field",
+    ),
+    bind(
+        &[Code(KeyCode::BackTab)],
+        Action::FocusPrevious,
+        "前の項目",
+        "previous field",
+    ),
+    bind(
+        &[Code(KeyCode::Down)],
+        Action::Down,
+        "次の項目",
+        "next field",
+    ),
+    bind(
+        &[Code(KeyCode::Up)],
+        Action::Up,
+        "前の項目",
+        "previous field",
+    ),
+    bind(
+        &[Code(KeyCode::Enter)],
+        Action::Submit,
+        "書き出しを始める",
+        "start the export",
+    ),
+    bind(&[Code(KeyCode::Esc)], Action::Cancel, "やめる", "cancel"),
+];
+
+static EXPORT_RUNNING: &[Binding] = &[
+    bind(
+        &[Char('c'), Code(KeyCode::Esc)],
+        Action::CancelExport,
+        "書き出しを中止（何も残しません）",
+        "cancel the export (nothing is left)",
+    ),
+    bind(
+        &[Code(KeyCode::Enter)],
+        Action::Back,
+        "閉じて閲覧を続ける（書き出しは続きます）",
+        "close and keep browsing (the export goes on)",
+    ),
+    bind(&[Char('?')], Action::ToggleHelp, "キー一覧", "list of keys"),
+    bind(
+        &[Char('q'), Ctrl('c')],
+        Action::Quit,
+        "書き出しを中止して終了",
+        "cancel the export and quit",
+    ),
+];
+
+static EXPORT_DONE: &[Binding] = &[
+    bind(
+        &[Code(KeyCode::Enter), Code(KeyCode::Esc)],
+        Action::Back,
+        "閉じる",
+        "close",
+    ),
+    bind(&[Char('?')], Action::ToggleHelp, "キー一覧", "list of keys"),
+    bind(&[Char('q'), Ctrl('c')], Action::Quit, "終了", "quit"),
+];
+
 static HELP: &[Binding] = &[
     bind(
         &[Char('?'), Code(KeyCode::Esc)],
@@ -538,6 +675,10 @@ pub fn tables(context: Context) -> Vec<&'static [Binding]> {
             vec![TEXT_FIELD]
         }
         Context::Choice => vec![CHOICE],
+        Context::ExportForm => vec![EXPORT_FORM],
+        Context::ExportPath => vec![EXPORT_PATH, TEXT_FIELD],
+        Context::ExportRunning => vec![EXPORT_RUNNING],
+        Context::ExportDone => vec![EXPORT_DONE],
         Context::Help => vec![HELP],
         Context::Importing => vec![IMPORTING],
         Context::Rooms => vec![ROOMS, MOVEMENT, GLOBAL],
@@ -694,6 +835,10 @@ mod tests {
             Context::SearchInput,
             Context::Prompt,
             Context::Choice,
+            Context::ExportForm,
+            Context::ExportPath,
+            Context::ExportRunning,
+            Context::ExportDone,
             Context::Help,
         ];
         for context in contexts {

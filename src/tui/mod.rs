@@ -2,8 +2,9 @@
 //!
 //! The loop is synchronous: draw a frame, wait up to [`TICK`] for a key,
 //! mouse or paste event, turn it into an [`action::Action`] through the
-//! [`keymap`], and apply it with [`app::App::update`]. Imports and searches
-//! run on worker threads (see [`jobs`]) and are polled between frames.
+//! [`keymap`], and apply it with [`app::App::update`]. Imports, searches
+//! and exports run on worker threads (see [`jobs`]) and are polled between
+//! frames.
 //! The console reads the case through the query API only.
 //!
 //! # Width policy
@@ -28,6 +29,7 @@
 pub mod action;
 pub mod app;
 pub mod browse;
+pub mod export_dialog;
 pub mod format;
 pub mod jobs;
 pub mod keymap;

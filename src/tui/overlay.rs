@@ -1,5 +1,6 @@
 //! Boxes drawn over the screen that take the keys while open: the key
-//! list (`?`), one-line prompts (date, free tag, note) and the tag picker.
+//! list (`?`), one-line prompts (date, free tag, note), the tag picker and
+//! the export dialog.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
@@ -8,6 +9,7 @@ use ratatui::text::{Line, Span};
 use super::action::Action;
 use super::app::Status;
 use super::browse::{Browser, Env};
+use super::export_dialog::{self, ExportDialog, ExportRun};
 use super::format;
 use super::keymap::{self, Context};
 use super::record::default_tags;
@@ -68,9 +70,12 @@ pub enum Overlay {
         /// The context whose keys are listed.
         context: Context,
         scroll: usize,
+        /// The overlay the key list was opened over, back when it closes.
+        under: Option<Box<Overlay>>,
     },
     Prompt(Prompt),
     Choice(Choice),
+    Export(Box<ExportDialog>),
 }
 
 impl Overlay {
@@ -84,6 +89,16 @@ impl Overlay {
             Overlay::Help { .. } => Some(Context::Help),
             Overlay::Prompt(_) => Some(Context::Prompt),
             Overlay::Choice(_) => Some(Context::Choice),
+            Overlay::Export(dialog) => Some(match dialog.as_ref() {
+                ExportDialog::Form(form)
+                    if form.focus == export_dialog::ExportField::Destination =>
+                {
+                    Context::ExportPath
+                }
+                ExportDialog::Form(_) => Context::ExportForm,
+                ExportDialog::Progress => Context::ExportRunning,
+                ExportDialog::Finished(_) => Context::ExportDone,
+            }),
         }
     }
 
@@ -194,11 +209,27 @@ pub fn update(
     env: &Env,
 ) -> anyhow::Result<Option<Status>> {
     let lang = env.settings.lang;
+    if let Overlay::Export(_) = overlay {
+        if action == Action::ToggleHelp
+            && let Some(context) = overlay.context()
+        {
+            let under = std::mem::take(overlay);
+            *overlay = Overlay::Help {
+                context,
+                scroll: 0,
+                under: Some(Box::new(under)),
+            };
+            return Ok(None);
+        }
+        return export_dialog::update(overlay, browser, action, env);
+    }
     match overlay {
-        Overlay::None => Ok(None),
-        Overlay::Help { scroll, .. } => {
+        Overlay::None | Overlay::Export(_) => Ok(None),
+        Overlay::Help { scroll, under, .. } => {
             match action {
-                Action::ToggleHelp | Action::Back | Action::Cancel => *overlay = Overlay::None,
+                Action::ToggleHelp | Action::Back | Action::Cancel => {
+                    *overlay = under.take().map_or(Overlay::None, |under| *under)
+                }
                 Action::Down => *scroll = scroll.saturating_add(1),
                 Action::Up => *scroll = scroll.saturating_sub(1),
                 _ => {}
@@ -352,7 +383,8 @@ fn apply_tag(
     }
 }
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+/// Returns a box of at most `width` x `height` in the middle of `area`.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
     let height = height.min(area.height);
     Rect::new(
@@ -364,13 +396,28 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 /// Draws the overlay over `area`; returns where the text cursor goes.
-pub fn draw(buf: &mut Buffer, area: Rect, overlay: &Overlay, ui: &Ui<'_>) -> Option<Position> {
+/// `export` is the running export, which the export dialog shows.
+pub fn draw(
+    buf: &mut Buffer,
+    area: Rect,
+    overlay: &Overlay,
+    export: Option<&ExportRun>,
+    ui: &Ui<'_>,
+) -> Option<Position> {
     match overlay {
         Overlay::None => None,
-        Overlay::Help { context, scroll } => {
+        Overlay::Help {
+            context,
+            scroll,
+            under,
+        } => {
+            if let Some(under) = under {
+                draw(buf, area, under, export, ui);
+            }
             draw_help(buf, area, *context, *scroll, ui);
             None
         }
+        Overlay::Export(dialog) => export_dialog::draw::draw(buf, area, dialog, export, ui),
         Overlay::Prompt(prompt) => draw_prompt(buf, area, prompt, ui),
         Overlay::Choice(choice) => {
             draw_choice(buf, area, choice, ui);

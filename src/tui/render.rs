@@ -12,6 +12,7 @@ use ratatui::text::{Line, Span};
 use super::action::Action;
 use super::app::{App, Stage, Status, areas};
 use super::browse::CaseHeader;
+use super::export_dialog::{self, ExportDialog, ExportRun};
 use super::format;
 use super::keymap::{self, Context};
 use super::overlay::{self, Overlay};
@@ -28,6 +29,8 @@ pub struct BrowseView<'a> {
     pub screens: &'a [Screen],
     pub overlay: &'a Overlay,
     pub status: Option<&'a Status>,
+    /// The export running on its worker thread, if any.
+    pub export: Option<&'a ExportRun>,
 }
 
 /// Draws one frame and puts the terminal cursor at the caret of the
@@ -54,6 +57,7 @@ pub fn draw_app(buf: &mut Buffer, area: Rect, app: &App) -> Option<Position> {
                 screens: &browser.screens,
                 overlay: &app.overlay,
                 status: app.status.as_ref(),
+                export: browser.export.as_ref(),
             };
             draw_browse(buf, area, &view)
         }
@@ -104,18 +108,37 @@ pub fn draw_browse(buf: &mut Buffer, area: Rect, view: &BrowseView<'_>) -> Optio
         .context()
         .or_else(|| view.screens.last().map(Screen::context))
         .unwrap_or(Context::Rooms);
+    // A running export shows its progress in the status bar while its
+    // dialog is closed and no other message is there.
+    let progress = match (view.status, view.export) {
+        (None, Some(run)) if !progress_shown(view.overlay) => Some(Status::info(
+            export_dialog::draw::progress_status(run, ui.settings.lang),
+        )),
+        _ => None,
+    };
     draw_status_bar(
         buf,
         parts.status,
         Some(view.header),
-        view.status,
+        view.status.or(progress.as_ref()),
         context,
         ui,
     );
     if view.overlay.is_open() {
-        cursor = overlay::draw(buf, parts.main, view.overlay, ui);
+        cursor = overlay::draw(buf, parts.main, view.overlay, view.export, ui);
     }
     cursor
+}
+
+/// Returns true when the export's progress dialog is on screen.
+fn progress_shown(overlay: &Overlay) -> bool {
+    match overlay {
+        Overlay::Export(dialog) => **dialog == ExportDialog::Progress,
+        Overlay::Help {
+            under: Some(under), ..
+        } => progress_shown(under),
+        _ => false,
+    }
 }
 
 fn draw_top_bar(
@@ -186,6 +209,15 @@ fn hints(context: Context, lang: Lang) -> Vec<(&'static str, &'static str)> {
             ("Esc", lang.pick("やめる", "cancel")),
         ],
         Context::Importing => vec![("q", lang.pick("終了", "quit"))],
+        Context::ExportForm | Context::ExportPath => vec![
+            ("Enter", lang.pick("書き出し", "export")),
+            ("Esc", lang.pick("やめる", "cancel")),
+        ],
+        Context::ExportRunning => vec![
+            ("c", lang.pick("中止", "cancel")),
+            ("Enter", lang.pick("閉じる", "close")),
+        ],
+        Context::ExportDone => vec![("Enter", lang.pick("閉じる", "close"))],
         Context::Setup | Context::Prompt => vec![
             ("Enter", lang.pick("確定", "confirm")),
             ("Esc", lang.pick("やめる", "cancel")),

@@ -87,6 +87,14 @@ impl RoomsState {
         self.matching.len()
     }
 
+    /// Returns the rooms that pass the filter, in display order.
+    pub fn shown_rooms(&self) -> Vec<&RoomSummary> {
+        self.matching
+            .iter()
+            .map(|&index| &self.rooms[index])
+            .collect()
+    }
+
     pub fn selected_room(&self) -> Option<&RoomSummary> {
         self.matching
             .get(self.cursor.selected)

@@ -8,6 +8,7 @@
 //! their own.
 
 mod cases;
+mod export;
 mod properties;
 mod snapshots;
 mod state;

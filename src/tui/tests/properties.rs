@@ -10,6 +10,7 @@ use proptest::prelude::*;
 use ratatui::text::Line;
 
 use super::*;
+use crate::export::Scope;
 use crate::model::{RevisionKind, Role, RoomType};
 use crate::query::read::{
     AccountLabel, ChangeSort, FileView, MessageDetail, MessageView, Participant, Person,
@@ -18,6 +19,9 @@ use crate::query::read::{
 use crate::query::search::{Hit, MatchedIn, Snippet};
 use crate::tui::app::Status;
 use crate::tui::browse::CaseHeader;
+use crate::tui::export_dialog::{
+    DefaultName, ExportDialog, ExportField, ExportForm, Finished, ScopeChoice, WrittenSummary,
+};
 use crate::tui::keymap::Context;
 use crate::tui::overlay::{Choice, Overlay, Prompt, PromptKind, TagOption, TagTarget};
 use crate::tui::render::{BrowseView, draw_browse};
@@ -329,6 +333,41 @@ fn screens_of(sample: &Sample, area: Rect, ui: &Ui<'_>) -> Vec<(Screen, Overlay)
         input: TextInput::with_text(&sample.query),
         error: Some(name(0)),
     });
+    let mut form = ExportForm::new(
+        vec![
+            ScopeChoice {
+                scope: Scope::Organization,
+                label: sample.room_name.clone(),
+                name_part: "organization".into(),
+            },
+            ScopeChoice {
+                scope: Scope::Rooms(vec![1]),
+                label: name(1),
+                name_part: "room-1".into(),
+            },
+        ],
+        DefaultName::new(Path::new(&name(2)), 1_709_600_000, chrono_tz::Asia::Tokyo),
+    );
+    form.destination = TextInput::with_text(&sample.query);
+    form.error = Some(name(0));
+    form.focus = if sample.flags[3] & 1 == 1 {
+        ExportField::Destination
+    } else {
+        ExportField::Scope
+    };
+    let export_form = Overlay::Export(Box::new(ExportDialog::Form(form)));
+    let export_done = Overlay::Export(Box::new(ExportDialog::Finished(Finished::Written(
+        WrittenSummary {
+            rooms: 2,
+            messages: 7,
+            earlier_versions: 1,
+            paths: vec![PathBuf::from(name(0)), PathBuf::from(name(1))],
+            folder_files: 0,
+            replaced_messages: 3,
+            neutralized_cells: 4,
+            query_errors: vec![name(2)],
+        },
+    ))));
     let choice = Overlay::Choice(Choice {
         target: TagTarget::One {
             msg_key: 1,
@@ -360,10 +399,11 @@ fn screens_of(sample: &Sample, area: Rect, ui: &Ui<'_>) -> Vec<(Screen, Overlay)
             Overlay::Help {
                 context: Context::People,
                 scroll: 3,
+                under: None,
             },
         ),
-        (Screen::PersonMessages(person), Overlay::None),
-        (Screen::Changes(changes), Overlay::None),
+        (Screen::PersonMessages(person), export_done),
+        (Screen::Changes(changes), export_form),
         (Screen::Search(Box::new(search)), tag_prompt),
     ]
 }
@@ -441,6 +481,7 @@ fn check_drawing(sample: &Sample) {
                 screens: &screens,
                 overlay: if with_overlay { &overlay } else { &no_overlay },
                 status: with_overlay.then_some(&status),
+                export: None,
             };
             let mut terminal =
                 Terminal::new(TestBackend::new(sample.width, sample.height)).unwrap();

@@ -4,6 +4,8 @@
 //! Every drawing is also checked for glyphs written over each other.
 
 use super::*;
+use crate::tui::export_dialog::{ExportDialog, ExportField, ExportRun, Finished, WrittenSummary};
+use crate::tui::overlay::Overlay;
 use crate::tui::setup::Importing;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
@@ -238,4 +240,141 @@ fn import_progress_and_failure() {
         );
         snapshot(&format!("import_failed_{width}x{height}"), &app);
     }
+}
+
+/// Puts a fixed destination into the open export form, because the
+/// default one names the test's temporary folder and the current time.
+fn fixed_destination(app: &mut App, path: &str) {
+    if let Overlay::Export(dialog) = &mut app.overlay
+        && let ExportDialog::Form(form) = dialog.as_mut()
+    {
+        form.destination = crate::tui::widgets::input::TextInput::with_text(path);
+    }
+}
+
+#[test]
+fn export_form() {
+    at_both_sizes("export_form", Lang::Ja, |app| {
+        search_for(app, "給料泥棒");
+        feed(app, [Action::Export]);
+        fixed_destination(app, "/data/cases/sample-case-search-20240315-101500.csv");
+    });
+}
+
+#[test]
+fn export_form_english() {
+    at_both_sizes("export_form_en", Lang::En, |app| {
+        feed(app, [Action::Open, Action::Export]);
+        fixed_destination(
+            app,
+            "/data/cases/sample-case-room-702034254-20240315-101500.csv",
+        );
+        feed(app, [Action::Down]);
+    });
+}
+
+#[test]
+fn export_form_path_error() {
+    at_both_sizes("export_form_error", Lang::Ja, |app| {
+        feed(
+            app,
+            [
+                Action::Open,
+                Action::Export,
+                Action::Down,
+                Action::OptionNext,
+            ],
+        );
+        fixed_destination(app, "/data/export/rooms/report.html");
+        if let Overlay::Export(dialog) = &mut app.overlay
+            && let ExportDialog::Form(form) = dialog.as_mut()
+        {
+            form.focus = ExportField::Destination;
+            form.error = Some(crate::tui::export_dialog::error_text(
+                &crate::export::ExportError::InsideExportFolder {
+                    out: "/data/export/rooms/report.html".into(),
+                    export: "/data/export".into(),
+                },
+                Lang::Ja,
+            ));
+        }
+    });
+}
+
+/// Shows the progress of an export of the whole organization that has
+/// written `progress`, with no worker behind it.
+fn show_progress(app: &mut App, progress: Option<(u64, u64)>) {
+    feed(app, [Action::Export, Action::OptionPrevious]);
+    fixed_destination(
+        app,
+        "/data/cases/sample-case-organization-20240315-101500.csv",
+    );
+    let Overlay::Export(dialog) = &app.overlay else {
+        panic!("the export dialog is open");
+    };
+    let ExportDialog::Form(form) = dialog.as_ref() else {
+        panic!("the export form is open");
+    };
+    let form = form.clone();
+    let request = form.request(&app.settings).unwrap();
+    let run = ExportRun::idle(form, request, progress);
+    app.browser_mut().unwrap().export = Some(run);
+    app.overlay = Overlay::Export(Box::new(ExportDialog::Progress));
+}
+
+#[test]
+fn export_progress() {
+    at_both_sizes("export_progress", Lang::Ja, |app| {
+        show_progress(app, Some((1_000, 2_212)));
+    });
+}
+
+#[test]
+fn export_progress_in_status_bar() {
+    at_both_sizes("export_progress_status", Lang::En, |app| {
+        show_progress(app, Some((1_000, 2_212)));
+        feed(app, [Action::Back, Action::Down]);
+    });
+}
+
+fn written_summary() -> WrittenSummary {
+    WrittenSummary {
+        rooms: 3,
+        messages: 3,
+        earlier_versions: 4,
+        paths: vec![
+            PathBuf::from("/data/cases/sample-case-search-20240315-101500.csv"),
+            PathBuf::from("/data/cases/sample-case-search-20240315-101500.revisions.csv"),
+            PathBuf::from("/data/cases/sample-case-search-20240315-101500.csv.manifest.json"),
+        ],
+        folder_files: 0,
+        replaced_messages: 0,
+        neutralized_cells: 1,
+        query_errors: Vec::new(),
+    }
+}
+
+#[test]
+fn export_done() {
+    at_both_sizes("export_done", Lang::Ja, |app| {
+        app.overlay = Overlay::Export(Box::new(ExportDialog::Finished(Finished::Written(
+            written_summary(),
+        ))));
+    });
+}
+
+#[test]
+fn export_done_english() {
+    at_both_sizes("export_done_en", Lang::En, |app| {
+        app.overlay = Overlay::Export(Box::new(ExportDialog::Finished(Finished::Written(
+            written_summary(),
+        ))));
+    });
+}
+
+#[test]
+fn export_cancelled() {
+    at_both_sizes("export_cancelled", Lang::Ja, |app| {
+        app.overlay = Overlay::Export(Box::new(ExportDialog::Finished(Finished::Cancelled)));
+    });
 }

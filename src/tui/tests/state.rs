@@ -39,7 +39,7 @@ fn search(app: &App) -> &crate::tui::screens::search::SearchState {
     }
 }
 
-fn audit_actions(case: &Path) -> Vec<String> {
+pub fn audit_actions(case: &Path) -> Vec<String> {
     let case = Case::open(case).unwrap();
     crate::audit::entries(case.conn())
         .unwrap()
@@ -49,7 +49,7 @@ fn audit_actions(case: &Path) -> Vec<String> {
 }
 
 /// Opens the room whose name is `name` from the room list.
-fn open_room_named(app: &mut App, name: &str) {
+pub fn open_room_named(app: &mut App, name: &str) {
     feed(app, [Action::ShowRooms, Action::FocusFilter]);
     type_text(app, name);
     feed(app, [Action::Submit, Action::Open]);
@@ -468,7 +468,8 @@ fn help_lists_keys_of_current_screen() {
         app.overlay,
         Overlay::Help {
             context: Context::Timeline,
-            scroll: 0
+            scroll: 0,
+            under: None,
         }
     );
     let (buffer, _) = draw(&app);
