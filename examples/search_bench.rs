@@ -41,6 +41,7 @@ fn main() -> anyhow::Result<()> {
     eprintln!("open: {:.1} ms", opened.elapsed().as_secs_f64() * 1000.0);
 
     let mut timings = Vec::new();
+    let mut per_query: Vec<(Duration, String)> = Vec::new();
     let mut worst: (Duration, String) = (Duration::ZERO, String::new());
     let mut counts = Vec::new();
     for round in 0..rounds {
@@ -52,6 +53,7 @@ fn main() -> anyhow::Result<()> {
             // The first round warms the caches; only later rounds are measured.
             if round > 0 || rounds == 1 {
                 timings.push(elapsed);
+                per_query.push((elapsed, query_text.clone()));
                 if elapsed > worst.0 {
                     worst = (elapsed, query_text.clone());
                 }
@@ -72,6 +74,16 @@ fn main() -> anyhow::Result<()> {
         ms(worst.0),
         worst.1
     );
+    // The slowest measured runs go to stderr, to see which queries cost most.
+    per_query.sort();
+    for (elapsed, query) in per_query.iter().rev().take(
+        std::env::var("SLOW")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(15),
+    ) {
+        eprintln!("slow: {:8.2} ms  {query}", ms(*elapsed));
+    }
     for (query, count) in counts {
         println!("{query}\t{count}");
     }

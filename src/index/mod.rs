@@ -11,12 +11,16 @@ pub mod analyzer;
 mod live;
 mod sync;
 
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
+use tantivy::columnar::Column;
+use tantivy::index::SegmentId;
 use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::{Index, IndexReader, ReloadPolicy};
+use tantivy::{Index, IndexReader, ReloadPolicy, SegmentReader};
 
 pub use live::LiveIndexer;
 pub use sync::{SyncError, SyncReport, Watermark, account_names, plain_text, rebuild, sync};
@@ -88,6 +92,14 @@ pub struct SearchIndex {
     pub index: Index,
     pub reader: IndexReader,
     pub fields: Fields,
+    /// Fast-field columns of each segment, opened once (see [`Self::columns`]).
+    columns: Mutex<HashMap<SegmentId, Arc<SegmentColumns>>>,
+}
+
+/// The fast-field columns a search reads for every match.
+pub struct SegmentColumns {
+    pub msg_key: Column<u64>,
+    pub sent_at: Column<i64>,
 }
 
 /// Errors of the index.
@@ -107,13 +119,18 @@ pub enum IndexError {
 impl SearchIndex {
     /// Opens the index in `dir`, creating an empty one when absent.
     pub fn open_or_create(dir: &Path) -> Result<SearchIndex, IndexError> {
+        SearchIndex::open_with(dir, 1)
+    }
+
+    /// Opens or creates the index; searches use `search_threads` threads.
+    fn open_with(dir: &Path, search_threads: usize) -> Result<SearchIndex, IndexError> {
         let open_error = |source| IndexError::Open {
             path: dir.to_path_buf(),
             source,
         };
         let (schema, fields) = schema();
         let exists = dir.join("meta.json").is_file();
-        let index = if exists {
+        let mut index = if exists {
             Index::open_in_dir(dir).map_err(open_error)?
         } else {
             std::fs::create_dir_all(dir).map_err(|error| open_error(error.into()))?;
@@ -126,6 +143,11 @@ impl SearchIndex {
             )));
         }
         register_tokenizers(&index);
+        if search_threads > 1 {
+            index
+                .set_multithread_executor(search_threads)
+                .map_err(open_error)?;
+        }
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -135,10 +157,15 @@ impl SearchIndex {
             index,
             reader,
             fields,
+            columns: Mutex::new(HashMap::new()),
         })
     }
 
     /// Opens the index read-only for searching; fails when it does not exist.
+    ///
+    /// Searches run over the segments on one thread per core (at most
+    /// four): a query that matches a large part of the case then takes
+    /// about half the time on two cores.
     pub fn open(dir: &Path) -> Result<SearchIndex, IndexError> {
         if !dir.join("meta.json").is_file() {
             return Err(IndexError::Open {
@@ -146,13 +173,45 @@ impl SearchIndex {
                 source: tantivy::TantivyError::SystemError("no index".into()),
             });
         }
-        SearchIndex::open_or_create(dir)
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        SearchIndex::open_with(dir, threads)
     }
 
     /// Reloads the reader so that searches use the last commit.
     pub fn reload(&self) -> Result<(), IndexError> {
         self.reader.reload()?;
+        let searcher = self.reader.searcher();
+        let live: HashSet<SegmentId> = searcher
+            .segment_readers()
+            .iter()
+            .map(SegmentReader::segment_id)
+            .collect();
+        self.lock_columns().retain(|id, _| live.contains(id));
         Ok(())
+    }
+
+    /// Returns the `msg_key` and `sent_at` columns of a segment. Opening a
+    /// column reads its block index, which on a large segment costs more
+    /// than a whole search; segments never change, so each is opened once.
+    pub fn columns(&self, segment: &SegmentReader) -> tantivy::Result<Arc<SegmentColumns>> {
+        if let Some(columns) = self.lock_columns().get(&segment.segment_id()) {
+            return Ok(columns.clone());
+        }
+        let fast = segment.fast_fields();
+        let columns = Arc::new(SegmentColumns {
+            msg_key: fast.u64("msg_key")?,
+            sent_at: fast.i64("sent_at")?,
+        });
+        self.lock_columns()
+            .insert(segment.segment_id(), columns.clone());
+        Ok(columns)
+    }
+
+    fn lock_columns(&self) -> std::sync::MutexGuard<'_, HashMap<SegmentId, Arc<SegmentColumns>>> {
+        // The map only caches; one left by a panicking thread is still sound.
+        self.columns
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Reads the position up to which the case database is indexed.

@@ -2,6 +2,7 @@
 //! language (`parse`) and its execution over the index (`search`).
 //! `Session` bundles what a presenter needs to hold.
 
+mod collect;
 mod forward_seek;
 pub mod parse;
 pub mod read;

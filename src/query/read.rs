@@ -215,6 +215,8 @@ pub enum ChangeSort {
 /// Reads a case. Holds a read-only connection.
 pub struct CaseReader {
     conn: Connection,
+    /// Names by account ID with the `data_version` they were read at.
+    names: std::cell::RefCell<Option<(i64, std::sync::Arc<HashMap<String, String>>)>>,
 }
 
 const MESSAGE_COLUMNS: &str = "m.msg_key, m.room_key, r.room_id, r.name, m.message_id,
@@ -270,7 +272,10 @@ fn account_from_row(row: &Row<'_>, start: usize) -> rusqlite::Result<AccountLabe
 impl CaseReader {
     /// Wraps a connection to the case database.
     pub fn new(conn: Connection) -> CaseReader {
-        CaseReader { conn }
+        CaseReader {
+            conn,
+            names: std::cell::RefCell::new(None),
+        }
     }
 
     /// Opens a read-only connection to a case.
@@ -460,15 +465,25 @@ impl CaseReader {
 
     /// Messages by key, in the order of `keys`; unknown keys are skipped.
     pub fn messages_by_keys(&self, keys: &[i64]) -> rusqlite::Result<Vec<MessageView>> {
-        let sql = format!("SELECT {MESSAGE_COLUMNS} {MESSAGE_FROM} WHERE m.msg_key = ?1");
-        let mut statement = self.conn.prepare_cached(&sql)?;
-        let mut out = Vec::with_capacity(keys.len());
-        for key in keys {
-            if let Some(view) = statement.query_row([key], message_from_row).optional()? {
-                out.push(view);
+        // One statement per page of up to 64 keys; SQLite returns the rows
+        // in key order, so they are put back in the order asked for.
+        const PAGE: usize = 64;
+        let mut found: HashMap<i64, MessageView> = HashMap::with_capacity(keys.len());
+        for page in keys.chunks(PAGE) {
+            let marks = vec!["?"; page.len()].join(",");
+            let sql =
+                format!("SELECT {MESSAGE_COLUMNS} {MESSAGE_FROM} WHERE m.msg_key IN ({marks})");
+            let mut statement = self.conn.prepare_cached(&sql)?;
+            let rows = statement.query_map(rusqlite::params_from_iter(page), message_from_row)?;
+            for row in rows {
+                let view = row?;
+                found.insert(view.msg_key, view);
             }
         }
-        Ok(out)
+        Ok(keys
+            .iter()
+            .filter_map(|key| found.get(key).cloned())
+            .collect())
     }
 
     /// Reads a message with its earlier versions and files.
@@ -636,6 +651,28 @@ impl CaseReader {
         let rows = statement.query_map([], |row| account_from_row(row, 0))?;
         rows.map(|label| label.map(|label| (label.account_id.clone(), label)))
             .collect()
+    }
+
+    /// Names by account ID, as [`crate::index::plain_text`] wants them. The
+    /// map is read once and again only after another connection changed the
+    /// database, so a search does not read every account for each hit.
+    pub fn names_by_id(&self) -> rusqlite::Result<std::sync::Arc<HashMap<String, String>>> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA data_version", [], |row| row.get(0))?;
+        if let Some((seen, names)) = self.names.borrow().as_ref()
+            && *seen == version
+        {
+            return Ok(names.clone());
+        }
+        let names: HashMap<String, String> = self
+            .account_names()?
+            .into_iter()
+            .map(|(id, label)| (id, label.name))
+            .collect();
+        let names = std::sync::Arc::new(names);
+        *self.names.borrow_mut() = Some((version, names.clone()));
+        Ok(names)
     }
 
     /// Lists every export file that an import read, once per path and content:

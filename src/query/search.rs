@@ -16,8 +16,9 @@ use tantivy::query::{
     TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, Order, Searcher, Term};
+use tantivy::{DocAddress, Searcher, Term};
 
+use super::collect::CountAndFirst;
 use super::forward_seek::ForwardSeek;
 use super::parse::{Filter, IsFlag, ParsedQuery, Scope};
 use super::read::{CaseReader, MessageView};
@@ -130,9 +131,7 @@ impl<'a> Engine<'a> {
         }
         let built = self.build(query, options)?;
         let searcher = self.index.reader.searcher();
-        let total = searcher.search(&built, &Count)? as u64;
-        let addresses = self.top(&searcher, &built, options.order, offset, limit)?;
-        let keys = self.keys_of(&searcher, &addresses)?;
+        let (total, keys) = self.count_and_page(&searcher, &built, options.order, offset, limit)?;
         Ok(SearchPage {
             total,
             hits: self.hits(&keys, query, options)?,
@@ -151,10 +150,11 @@ impl<'a> Engine<'a> {
         let addresses: HashSet<DocAddress> = searcher.search(&built, &DocSetCollector)?;
         let mut keyed = Vec::with_capacity(addresses.len());
         for address in addresses {
-            let segment = searcher.segment_reader(address.segment_ord);
-            let fast = segment.fast_fields();
-            let key = fast.u64("msg_key")?.first(address.doc_id).unwrap_or(0) as i64;
-            let sent = fast.i64("sent_at")?.first(address.doc_id).unwrap_or(0);
+            let columns = self
+                .index
+                .columns(searcher.segment_reader(address.segment_ord))?;
+            let key = columns.msg_key.first(address.doc_id).unwrap_or(0) as i64;
+            let sent = columns.sent_at.first(address.doc_id).unwrap_or(0);
             keyed.push((sent, key));
         }
         match options.order {
@@ -174,56 +174,40 @@ impl<'a> Engine<'a> {
         Ok(keys)
     }
 
-    fn top(
+    /// Counts the matches and collects the message keys of one page in a
+    /// single pass over the postings.
+    fn count_and_page(
         &self,
         searcher: &Searcher,
         query: &dyn Query,
         order: SortOrder,
         offset: usize,
         limit: usize,
-    ) -> Result<Vec<DocAddress>, SearchError> {
-        if limit == 0 {
-            return Ok(Vec::new());
-        }
-        let collector = TopDocs::with_limit(limit).and_offset(offset);
-        Ok(match order {
-            SortOrder::Newest | SortOrder::Oldest => {
-                let direction = if order == SortOrder::Newest {
-                    Order::Desc
-                } else {
-                    Order::Asc
-                };
-                searcher
-                    .search(
-                        query,
-                        &collector.order_by_fast_field::<i64>("sent_at", direction),
-                    )?
-                    .into_iter()
-                    .map(|(_, address)| address)
-                    .collect()
+    ) -> Result<(u64, Vec<i64>), SearchError> {
+        if order == SortOrder::Relevance && limit > 0 {
+            let collector = TopDocs::with_limit(limit)
+                .and_offset(offset)
+                .order_by_score();
+            let (total, top) = searcher.search(query, &(Count, collector))?;
+            let mut keys = Vec::with_capacity(top.len());
+            for (_, address) in top {
+                let columns = self
+                    .index
+                    .columns(searcher.segment_reader(address.segment_ord))?;
+                keys.push(columns.msg_key.first(address.doc_id).unwrap_or(0) as i64);
             }
-            SortOrder::Relevance => searcher
-                .search(query, &collector.order_by_score())?
-                .into_iter()
-                .map(|(_, address)| address)
-                .collect(),
-        })
-    }
-
-    fn keys_of(
-        &self,
-        searcher: &Searcher,
-        addresses: &[DocAddress],
-    ) -> Result<Vec<i64>, SearchError> {
-        let mut keys = Vec::with_capacity(addresses.len());
-        for address in addresses {
-            let column = searcher
-                .segment_reader(address.segment_ord)
-                .fast_fields()
-                .u64("msg_key")?;
-            keys.push(column.first(address.doc_id).unwrap_or(0) as i64);
+            return Ok((total as u64, keys));
         }
-        Ok(keys)
+        let page = searcher.search(
+            query,
+            &CountAndFirst {
+                index: self.index,
+                offset,
+                limit,
+                oldest_first: order == SortOrder::Oldest,
+            },
+        )?;
+        Ok((page.total, page.keys))
     }
 
     /// Builds the tantivy query. Kana-sensitive searches use the folded
@@ -363,11 +347,7 @@ impl<'a> Engine<'a> {
         msg_key: i64,
         options: Options,
     ) -> Result<Vec<(bool, String)>, SearchError> {
-        let names = self.reader.account_names()?;
-        let name_map: std::collections::HashMap<String, String> = names
-            .into_iter()
-            .map(|(id, label)| (id, label.name))
-            .collect();
+        let name_map = self.reader.names_by_id()?;
         let mut texts = Vec::new();
         if let Some(detail) = self.reader.message_detail(msg_key)? {
             texts.push((
@@ -397,12 +377,10 @@ impl<'a> Engine<'a> {
         query: &ParsedQuery,
         options: SearchOptions,
     ) -> Result<Vec<Hit>, SearchError> {
-        let names: std::collections::HashMap<String, String> = self
-            .reader
-            .account_names()?
-            .into_iter()
-            .map(|(id, label)| (id, label.name))
-            .collect();
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let names = self.reader.names_by_id()?;
         let words: Vec<String> = query
             .positive_words()
             .map(|word| normalize::normalize_with(word, options.normalization))
