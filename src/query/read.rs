@@ -216,8 +216,11 @@ pub enum ChangeSort {
 pub struct CaseReader {
     conn: Connection,
     /// Names by account ID with the `data_version` they were read at.
-    names: std::cell::RefCell<Option<(i64, std::sync::Arc<HashMap<String, String>>)>>,
+    names: std::cell::RefCell<Option<(i64, NameMap)>>,
 }
+
+/// Account names by account ID, shared between the searches of a reader.
+pub type NameMap = std::sync::Arc<HashMap<String, String>>;
 
 const MESSAGE_COLUMNS: &str = "m.msg_key, m.room_key, r.room_id, r.name, m.message_id,
     a.account_key, a.account_id, a.name, a.resigned, a.known,
@@ -656,7 +659,7 @@ impl CaseReader {
     /// Names by account ID, as [`crate::index::plain_text`] wants them. The
     /// map is read once and again only after another connection changed the
     /// database, so a search does not read every account for each hit.
-    pub fn names_by_id(&self) -> rusqlite::Result<std::sync::Arc<HashMap<String, String>>> {
+    pub fn names_by_id(&self) -> rusqlite::Result<NameMap> {
         let version: i64 = self
             .conn
             .query_row("PRAGMA data_version", [], |row| row.get(0))?;
