@@ -25,18 +25,35 @@ struct Stored {
     body: String,
 }
 
+/// Reads a message as the export wrote it. A sent time stored only as a
+/// number was `YYYY-MM-DD HH:MM:SS` in the zone of its import, and is
+/// written that way again here.
 fn stored(conn: &Connection, message_id: &str) -> Option<Stored> {
     conn.query_row(
-        "SELECT a.account_id, m.sender_raw_name, m.sent_at, m.sent_at_raw, m.body
+        "SELECT a.account_id, coalesce(n.raw_name, ''), m.sent_at, m.sent_at_raw, m.body, i.source_tz
          FROM messages m JOIN accounts a ON a.account_key = m.account_key
+         LEFT JOIN sender_names n ON n.name_key = m.sender_name_key
+         JOIN source_files s ON s.source_id = m.source_id
+         JOIN imports i ON i.import_id = s.import_id
          WHERE m.message_id = ?1",
         [message_id],
         |row| {
+            let sent_at: i64 = row.get(2)?;
+            let raw: Option<String> = row.get(3)?;
+            let zone: String = row.get(5)?;
+            let zone: chrono_tz::Tz = zone.parse().expect("a zone name");
+            let sent_at_raw = raw.unwrap_or_else(|| {
+                chrono::DateTime::from_timestamp(sent_at, 0)
+                    .expect("a time")
+                    .with_timezone(&zone)
+                    .format("%Y-%m-%d %H:%M:%S")
+                    .to_string()
+            });
             Ok(Stored {
                 account_id: row.get(0)?,
                 sender_raw_name: row.get(1)?,
-                sent_at: row.get(2)?,
-                sent_at_raw: row.get(3)?,
+                sent_at,
+                sent_at_raw,
                 body: row.get(4)?,
             })
         },
@@ -569,6 +586,15 @@ fn time_formats_give_utc_instants() {
         assert_eq!(message.sent_at, *expected, "{raw}");
         assert_eq!(message.sent_at_raw, *raw, "raw text of {raw}");
     }
+    // Only the plain form in the import's zone is left to the number.
+    let kept: Vec<String> = db
+        .prepare("SELECT message_id FROM messages WHERE sent_at_raw IS NULL")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(kept, ["3006"]);
     let hits = ws.search(&["from:7", "時刻"]);
     let iso: Vec<&str> = hits
         .iter()

@@ -199,7 +199,12 @@ pub fn run(
     let export_text = export_abs.to_string_lossy().into_owned();
     case.set_export(&export_text, options.source_tz.name())?;
 
-    let mut writer = Writer::begin(case.conn(), &export_text, layout.as_str())?;
+    let mut writer = Writer::begin(
+        case.conn(),
+        &export_text,
+        layout.as_str(),
+        options.source_tz,
+    )?;
     writer.set_batch_rows(options.batch_rows);
     let import_id = writer.import_id();
 

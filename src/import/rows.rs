@@ -15,7 +15,7 @@ use super::source::{self, TextEncoding};
 use super::values::{IdError, parse_id, parse_name, parse_time};
 use crate::i18n::Lang;
 use crate::model::{Account, FileRef, Message, RevisionKind, Role, Room, RoomType, Timestamp};
-use crate::store::writer::{BodyFacts, Link, RowOrigin, Writer};
+use crate::store::writer::{BodyFacts, RowOrigin, Writer};
 use crate::text::notation::{self, Node};
 
 /// One source file being read.
@@ -843,44 +843,9 @@ pub fn account_from(
 
 /// Derives the stored facts of a body from its parsed notation.
 pub fn body_facts(nodes: &[Node]) -> BodyFacts {
-    let links = notation::links(nodes);
-    let mut facts = BodyFacts {
+    BodyFacts {
         has_file: contains_file(nodes),
-        links: Vec::new(),
-    };
-    for account_id in links.mentions {
-        facts.links.push(Link {
-            kind: "to",
-            account_id: Some(account_id),
-            target_room: None,
-            target_message: None,
-        });
     }
-    if links.to_all {
-        facts.links.push(Link {
-            kind: "toall",
-            account_id: None,
-            target_room: None,
-            target_message: None,
-        });
-    }
-    for reply in links.replies {
-        facts.links.push(Link {
-            kind: "reply",
-            account_id: Some(reply.account_id),
-            target_room: reply.room_id,
-            target_message: reply.message_id,
-        });
-    }
-    for quote in links.quotes {
-        facts.links.push(Link {
-            kind: "quote",
-            account_id: quote.account_id,
-            target_room: None,
-            target_message: None,
-        });
-    }
-    facts
 }
 
 fn contains_file(nodes: &[Node]) -> bool {

@@ -127,6 +127,29 @@ fn local_unix(naive: &NaiveDateTime, zone: Tz) -> Option<i64> {
         .map(|time| time.timestamp())
 }
 
+/// True when `raw` is exactly `YYYY-MM-DD HH:MM:SS` and is the local time of
+/// `unix` in `zone`, so that the text can be written again from the number.
+pub fn is_plain_local_time(raw: &str, unix: i64, zone: Tz) -> bool {
+    if raw.as_bytes().get(4) != Some(&b'-') {
+        return false;
+    }
+    let Some(naive) = parse_plain_seconds(raw) else {
+        return false;
+    };
+    zone.timestamp_opt(unix, 0)
+        .single()
+        .is_some_and(|time| time.naive_local() == naive)
+}
+
+/// Writes `unix` as `YYYY-MM-DD HH:MM:SS` in `zone`: the text
+/// [`is_plain_local_time`] accepts.
+pub fn plain_local_time(unix: i64, zone: Tz) -> String {
+    match zone.timestamp_opt(unix, 0).single() {
+        Some(time) => time.format("%Y-%m-%d %H:%M:%S").to_string(),
+        None => unix.to_string(),
+    }
+}
+
 /// Reads the form nearly every export uses, `YYYY-MM-DD HH:MM:SS` or
 /// `YYYY/MM/DD HH:MM:SS`, without the general parser's format tables, which
 /// cost about a tenth of an import. Anything else, including a value the
@@ -268,6 +291,48 @@ mod tests {
                 ),
             }
         }
+    }
+
+    proptest::proptest! {
+        /// A time stored only as a number is written back as the same text.
+        #[test]
+        fn plain_local_times_are_written_back_exactly(
+            unix in -2_000_000_000i64..4_000_000_000,
+            zone in proptest::sample::select(vec![
+                chrono_tz::Asia::Tokyo, chrono_tz::UTC, chrono_tz::America::New_York,
+                chrono_tz::Europe::London, chrono_tz::Australia::Lord_Howe,
+            ]),
+        ) {
+            let text = plain_local_time(unix, zone);
+            let parsed = parse_time(&text, zone).unwrap();
+            if is_plain_local_time(&text, parsed.unix, zone) {
+                proptest::prop_assert_eq!(plain_local_time(parsed.unix, zone), text.clone());
+            }
+            // Outside a daylight-saving overlap the text names one instant.
+            if parsed.unix == unix {
+                proptest::prop_assert!(is_plain_local_time(&text, unix, zone));
+            }
+        }
+    }
+
+    #[test]
+    fn only_the_plain_form_in_the_import_zone_counts_as_plain() {
+        let tokyo = chrono_tz::Asia::Tokyo;
+        let unix = tokyo_unix("2024-03-01 09:00:00");
+        assert!(is_plain_local_time("2024-03-01 09:00:00", unix, tokyo));
+        for other in [
+            "2024/03/01 09:00:00",
+            " 2024-03-01 09:00:00",
+            "2024-03-01T09:00:00",
+            "2024-03-01 09:00",
+        ] {
+            assert!(!is_plain_local_time(other, unix, tokyo), "{other}");
+        }
+        assert!(!is_plain_local_time(
+            "2024-03-01 09:00:00",
+            unix,
+            chrono_tz::UTC
+        ));
     }
 
     #[test]

@@ -494,10 +494,22 @@ impl CaseReader {
         let Some(message) = self.messages_by_keys(&[msg_key])?.into_iter().next() else {
             return Ok(None);
         };
-        let sent_at_raw: String = self
+        // NULL: the export wrote the plain local time of its import's zone.
+        let (sent_at_raw, sent_at, zone): (Option<String>, i64, Option<String>) = self
             .conn
-            .prepare_cached("SELECT sent_at_raw FROM messages WHERE msg_key = ?1")?
-            .query_row([msg_key], |row| row.get(0))?;
+            .prepare_cached(
+                "SELECT m.sent_at_raw, m.sent_at, i.source_tz FROM messages m
+                 LEFT JOIN source_files s ON s.source_id = m.source_id
+                 LEFT JOIN imports i ON i.import_id = s.import_id
+                 WHERE m.msg_key = ?1",
+            )?
+            .query_row([msg_key], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+        let sent_at_raw = sent_at_raw.unwrap_or_else(|| {
+            let zone = zone
+                .and_then(|name| name.parse().ok())
+                .unwrap_or(chrono_tz::Asia::Tokyo);
+            crate::import::values::plain_local_time(sent_at, zone)
+        });
         let revisions = self.revisions(msg_key)?;
         let files = self.files(msg_key)?;
         Ok(Some(MessageDetail {
@@ -775,6 +787,25 @@ mod tests {
             )
             .unwrap();
         (dir, case)
+    }
+
+    #[test]
+    fn a_time_stored_as_a_number_is_shown_as_the_export_wrote_it() {
+        let (_dir, case) = case_with_messages();
+        case.conn()
+            .execute_batch(
+                "UPDATE imports SET source_tz = 'America/New_York' WHERE import_id = 2;
+                 INSERT INTO messages (msg_key, room_key, message_id, account_key, sent_at, sent_at_raw, body, source_id)
+                    VALUES (7, 1, '16', 1, 1700000000, NULL, 'e', 3),
+                           (8, 1, '17', 1, 1700000000, NULL, 'f', NULL);",
+            )
+            .unwrap();
+        let reader = CaseReader::open(&case).unwrap();
+        let shown = |key| reader.message_detail(key).unwrap().unwrap().sent_at_raw;
+        // 2023-11-14 22:13:20 UTC.
+        assert_eq!(shown(7), "2023-11-14 17:13:20");
+        // Without a source file the case's default zone applies.
+        assert_eq!(shown(8), "2023-11-15 07:13:20");
     }
 
     #[test]

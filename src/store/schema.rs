@@ -3,7 +3,7 @@
 //! `PRAGMA user_version` contains the number of migrations applied. A migration
 //! is appended, never edited, once a release has shipped it.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::StoreError;
 
@@ -198,6 +198,51 @@ INSERT INTO quarantine_v3 (quarantine_id, import_id, path, record, line, reason,
 DROP TABLE quarantine;
 ALTER TABLE quarantine_v3 RENAME TO quarantine;
 "#,
+    // 4: smaller messages. A sender name is stored once in `sender_names`;
+    // `sent_at_raw` is NULL when the export wrote the time as
+    // `YYYY-MM-DD HH:MM:SS` in the zone of its import (`imports.source_tz`),
+    // so it can be written again from `sent_at`. The `links` table, which
+    // nothing read, is gone: mentions are in the search index, replies and
+    // quotes are read from the body.
+    r#"
+CREATE TABLE sender_names (
+    name_key  INTEGER PRIMARY KEY,
+    raw_name  TEXT NOT NULL UNIQUE
+);
+INSERT INTO sender_names (raw_name)
+    SELECT DISTINCT sender_raw_name FROM messages WHERE sender_raw_name <> '' ORDER BY 1;
+ALTER TABLE imports ADD COLUMN source_tz TEXT;
+CREATE TABLE messages_v4 (
+    msg_key         INTEGER PRIMARY KEY,
+    room_key        INTEGER NOT NULL REFERENCES rooms(room_key),
+    message_id      TEXT NOT NULL,
+    account_key     INTEGER NOT NULL REFERENCES accounts(account_key),
+    sender_name_key INTEGER REFERENCES sender_names(name_key),
+    sent_at         INTEGER NOT NULL,
+    sent_at_raw     TEXT,
+    updated_at      INTEGER,
+    updated_at_raw  TEXT,
+    body            TEXT NOT NULL,
+    edited          INTEGER NOT NULL DEFAULT 0,
+    deleted         INTEGER NOT NULL DEFAULT 0,
+    has_file        INTEGER NOT NULL DEFAULT 0,
+    extra           TEXT,
+    source_id       INTEGER REFERENCES source_files(source_id),
+    source_record   INTEGER,
+    UNIQUE (room_key, message_id)
+);
+INSERT INTO messages_v4
+    SELECT msg_key, room_key, message_id, account_key,
+        (SELECT name_key FROM sender_names WHERE raw_name = m.sender_raw_name),
+        sent_at, sent_at_raw, updated_at, updated_at_raw, body, edited, deleted, has_file,
+        extra, source_id, source_record
+    FROM messages AS m ORDER BY msg_key;
+DROP TABLE messages;
+ALTER TABLE messages_v4 RENAME TO messages;
+CREATE INDEX messages_by_room_time ON messages(room_key, sent_at, msg_key);
+CREATE INDEX messages_by_account ON messages(account_key, sent_at);
+DROP TABLE links;
+"#,
 ];
 
 /// Number of migrations this build contains.
@@ -212,11 +257,34 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
             supported: SCHEMA_VERSION,
         });
     }
+    if current == SCHEMA_VERSION {
+        return Ok(());
+    }
+    // A migration may rebuild a table that others point at, which SQLite
+    // allows only with foreign keys off; the check afterwards proves that
+    // every reference still holds.
+    let enforced: bool = conn.query_row("PRAGMA foreign_keys", [], |row| row.get(0))?;
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        let broken: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |row| row.get(0))
+            .optional()?;
+        if let Some(table) = broken {
+            return Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+                Some(format!(
+                    "migration {} left a row of {table} pointing at a missing row",
+                    index + 1
+                )),
+            )));
+        }
         tx.commit()?;
+    }
+    if enforced {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
     }
     Ok(())
 }
@@ -255,5 +323,94 @@ mod tests {
             1,
             "another raw text at the same place is kept"
         );
+    }
+
+    #[test]
+    fn messages_keep_their_data_through_migration_four() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..3] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 3).unwrap();
+        conn.execute_batch(
+            "INSERT INTO imports (import_id, started_at, export_path, layout, status)
+                VALUES (1, 0, '/export', 'chatwork_csv', 'complete');
+             INSERT INTO rooms (room_key, room_id) VALUES (1, '55');
+             INSERT INTO accounts (account_key, account_id, name) VALUES (1, '7', '試験 太郎');
+             INSERT INTO messages (msg_key, room_key, message_id, account_key, sender_raw_name,
+                    sent_at, sent_at_raw, body)
+                VALUES (1, 1, '101', 1, '試験 太郎', 100, '1970-01-01 09:01:40', '本文'),
+                       (2, 1, '102', 1, '', 200, '200', '二つ目'),
+                       (3, 1, '103', 1, '試験 太郎(解約済)', 300, '300', '三つ目');
+             INSERT INTO revisions (msg_key, kind, at, at_raw, body_before, dedup)
+                VALUES (1, 'edit', 150, '150', '前の本文', 1);
+             INSERT INTO stars (msg_key, added_at) VALUES (3, 0);
+             INSERT INTO links (msg_key, kind, account_id) VALUES (1, 'to', '7');",
+        )
+        .unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        migrate(&mut conn).unwrap();
+
+        let rows: Vec<(i64, String, Option<String>, String, String)> = conn
+            .prepare(
+                "SELECT m.msg_key, m.message_id, n.raw_name, m.sent_at_raw, m.body FROM messages m
+                 LEFT JOIN sender_names n ON n.name_key = m.sender_name_key ORDER BY m.msg_key",
+            )
+            .unwrap()
+            .query_map([], |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                ))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            rows,
+            [
+                (
+                    1,
+                    "101".into(),
+                    Some("試験 太郎".into()),
+                    "1970-01-01 09:01:40".into(),
+                    "本文".into()
+                ),
+                (2, "102".into(), None, "200".into(), "二つ目".into()),
+                (
+                    3,
+                    "103".into(),
+                    Some("試験 太郎(解約済)".into()),
+                    "300".into(),
+                    "三つ目".into()
+                ),
+            ]
+        );
+        let revision: String = conn
+            .query_row(
+                "SELECT body_before FROM revisions WHERE msg_key = 1",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(revision, "前の本文");
+        let links: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'links'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(links, 0);
+        let enforced: bool = conn
+            .query_row("PRAGMA foreign_keys", [], |row| row.get(0))
+            .unwrap();
+        assert!(enforced, "foreign keys are on again after the migration");
+        // The stars row still points at message 3 in the rebuilt table.
+        let orphan = conn.execute("INSERT INTO stars (msg_key, added_at) VALUES (99, 0)", []);
+        assert!(orphan.is_err(), "references are enforced on the new table");
     }
 }

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use chrono_tz::Tz;
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
@@ -41,16 +42,6 @@ impl MessageOutcome {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BodyFacts {
     pub has_file: bool,
-    pub links: Vec<Link>,
-}
-
-/// A live mention, reply or quote found in a body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Link {
-    pub kind: &'static str,
-    pub account_id: Option<String>,
-    pub target_room: Option<String>,
-    pub target_message: Option<String>,
 }
 
 /// Origin of a row: the source file and its record number (1-based, header excluded).
@@ -90,8 +81,11 @@ pub struct Writer<'c> {
     batch_rows: usize,
     pending: usize,
     in_transaction: bool,
+    source_zone: Tz,
     rooms: HashMap<String, i64>,
     accounts: HashMap<String, CachedAccount>,
+    /// `sender_names` keys by name.
+    sender_names: HashMap<String, i64>,
     pub counts: ImportCounts,
 }
 
@@ -102,15 +96,25 @@ impl<'c> Writer<'c> {
     /// parent row (room, account, source file, message) before the rows that
     /// point at it, and the checks cost about a tenth of an import. The tests
     /// run `PRAGMA foreign_key_check` after every import they make.
+    ///
+    /// `source_zone` is the zone of times written without an offset; a sent
+    /// time written as `YYYY-MM-DD HH:MM:SS` in it is stored only as a number.
     pub fn begin(
         conn: &'c Connection,
         export_path: &str,
         layout: &str,
+        source_zone: Tz,
     ) -> Result<Self, StoreError> {
         conn.pragma_update(None, "foreign_keys", "OFF")?;
         conn.execute(
-            "INSERT INTO imports (started_at, export_path, layout, status) VALUES (?1, ?2, ?3, 'running')",
-            params![chrono::Utc::now().timestamp(), export_path, layout],
+            "INSERT INTO imports (started_at, export_path, layout, status, source_tz)
+             VALUES (?1, ?2, ?3, 'running', ?4)",
+            params![
+                chrono::Utc::now().timestamp(),
+                export_path,
+                layout,
+                source_zone.name()
+            ],
         )?;
         let import_id = conn.last_insert_rowid();
         let mut writer = Writer {
@@ -119,8 +123,10 @@ impl<'c> Writer<'c> {
             batch_rows: DEFAULT_BATCH_ROWS,
             pending: 0,
             in_transaction: false,
+            source_zone,
             rooms: HashMap::new(),
             accounts: HashMap::new(),
+            sender_names: HashMap::new(),
             counts: ImportCounts::default(),
         };
         writer.load_caches()?;
@@ -140,6 +146,13 @@ impl<'c> Writer<'c> {
         for row in rooms.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get(1)?)))? {
             let (id, key) = row?;
             self.rooms.insert(id, key);
+        }
+        let mut names = self
+            .conn
+            .prepare("SELECT raw_name, name_key FROM sender_names")?;
+        for row in names.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get(1)?)))? {
+            let (name, key) = row?;
+            self.sender_names.insert(name, key);
         }
         let mut accounts = self.conn.prepare(
             "SELECT account_id, account_key, name, raw_name, resigned, known, organization, department FROM accounts",
@@ -397,6 +410,26 @@ impl<'c> Writer<'c> {
         Ok(())
     }
 
+    /// Returns the key of a sender name as a row wrote it, adding it when
+    /// new; `None` for an empty name.
+    fn sender_name(&mut self, name: &str) -> Result<Option<i64>, StoreError> {
+        if name.is_empty() {
+            return Ok(None);
+        }
+        if let Some(key) = self.sender_names.get(name) {
+            return Ok(Some(*key));
+        }
+        let key: i64 = self.conn.query_row(
+            "INSERT INTO sender_names (raw_name) VALUES (?1)
+             ON CONFLICT (raw_name) DO UPDATE SET raw_name = excluded.raw_name
+             RETURNING name_key",
+            [name],
+            |row| row.get(0),
+        )?;
+        self.sender_names.insert(name.to_string(), key);
+        Ok(Some(key))
+    }
+
     /// Writes a message in its latest form.
     ///
     /// A message seen before with the same body is left alone. One seen
@@ -425,10 +458,17 @@ impl<'c> Writer<'c> {
         } else {
             Some(serde_json::to_string(&message.extra).unwrap_or_default())
         };
+        let sender_name_key = self.sender_name(&message.sender_raw_name)?;
+        let sent_at_raw = (!crate::import::values::is_plain_local_time(
+            &message.sent_at.raw,
+            message.sent_at.unix,
+            self.source_zone,
+        ))
+        .then_some(message.sent_at.raw.as_str());
         let inserted = self
             .conn
             .prepare_cached(
-                "INSERT INTO messages (room_key, message_id, account_key, sender_raw_name, sent_at, sent_at_raw,
+                "INSERT INTO messages (room_key, message_id, account_key, sender_name_key, sent_at, sent_at_raw,
                     updated_at, updated_at_raw, body, edited, deleted, has_file, extra, source_id, source_record)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
                  ON CONFLICT (room_key, message_id) DO NOTHING",
@@ -437,9 +477,9 @@ impl<'c> Writer<'c> {
                 room_key,
                 message.message_id,
                 account_key,
-                message.sender_raw_name,
+                sender_name_key,
                 message.sent_at.unix,
-                message.sent_at.raw,
+                sent_at_raw,
                 message.updated_at.as_ref().map(|t| t.unix),
                 message.updated_at.as_ref().map(|t| t.raw.as_str()),
                 message.body,
@@ -452,20 +492,6 @@ impl<'c> Writer<'c> {
             ])?;
         if inserted == 1 {
             let key = self.conn.last_insert_rowid();
-            for link in &facts.links {
-                self.conn
-                    .prepare_cached(
-                        "INSERT INTO links (msg_key, kind, account_id, target_room, target_message)
-                         VALUES (?1, ?2, ?3, ?4, ?5)",
-                    )?
-                    .execute(params![
-                        key,
-                        link.kind,
-                        link.account_id,
-                        link.target_room,
-                        link.target_message
-                    ])?;
-            }
             self.counts.messages_added += 1;
             self.row_written();
             return Ok(MessageOutcome::Inserted(key));
