@@ -290,7 +290,8 @@ impl CaseReader {
         &self.conn
     }
 
-    /// Lists every room with its counts.
+    /// Lists every room with its counts as of the last import (see
+    /// `room_stats`).
     pub fn rooms(&self, sort: RoomSort) -> rusqlite::Result<Vec<RoomSummary>> {
         let order = match sort {
             RoomSort::LastActivity => "last_activity DESC NULLS LAST, r.room_key",
@@ -304,11 +305,7 @@ impl CaseReader {
                 (SELECT count(*) FROM room_members rm WHERE rm.room_key = r.room_key) AS members,
                 coalesce(s.messages, 0) AS messages, s.last_activity AS last_activity,
                 coalesce(s.edited, 0), coalesce(s.deleted, 0), coalesce(s.resigned, 0)
-             FROM rooms r LEFT JOIN (
-                SELECT m.room_key, count(*) AS messages, max(m.sent_at) AS last_activity,
-                    sum(m.edited) AS edited, sum(m.deleted) AS deleted, sum(a.resigned) AS resigned
-                FROM messages m JOIN accounts a ON a.account_key = m.account_key GROUP BY m.room_key
-             ) s ON s.room_key = r.room_key
+             FROM rooms r LEFT JOIN room_stats s ON s.room_key = r.room_key
              ORDER BY {order}"
         );
         let mut statement = self.conn.prepare_cached(&sql)?;
@@ -787,6 +784,39 @@ mod tests {
             )
             .unwrap();
         (dir, case)
+    }
+
+    #[test]
+    fn room_counts_come_from_the_last_rebuild() {
+        let (_dir, case) = case_with_messages();
+        case.conn()
+            .execute_batch(
+                "UPDATE messages SET edited = 1 WHERE msg_key = 3;
+                 UPDATE messages SET deleted = 1 WHERE msg_key = 6;",
+            )
+            .unwrap();
+        crate::store::rebuild_room_stats(case.conn()).unwrap();
+        let reader = CaseReader::open(&case).unwrap();
+        let rooms = reader.rooms(RoomSort::Name).unwrap();
+        let counts: Vec<(String, i64, Option<i64>, i64, i64)> = rooms
+            .iter()
+            .map(|room| {
+                (
+                    room.room_id.clone(),
+                    room.messages,
+                    room.last_activity,
+                    room.edited,
+                    room.deleted,
+                )
+            })
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                ("100".to_string(), 5, Some(400), 1, 0),
+                ("200".to_string(), 1, Some(100), 0, 1)
+            ]
+        );
     }
 
     #[test]

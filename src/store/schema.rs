@@ -243,7 +243,33 @@ CREATE INDEX messages_by_room_time ON messages(room_key, sent_at, msg_key);
 CREATE INDEX messages_by_account ON messages(account_key, sent_at);
 DROP TABLE links;
 "#,
+    // 5: per-room counts, so that the room list does not aggregate every
+    // message of the case each time it opens. Each import rebuilds them.
+    r#"
+CREATE TABLE room_stats (
+    room_key       INTEGER PRIMARY KEY REFERENCES rooms(room_key),
+    messages       INTEGER NOT NULL,
+    last_activity  INTEGER,
+    edited         INTEGER NOT NULL,
+    deleted        INTEGER NOT NULL,
+    resigned       INTEGER NOT NULL
+);
+"#,
 ];
+
+/// Rebuilds `room_stats` from the messages. Run at the end of every import
+/// and by the migration that adds the table.
+pub fn rebuild_room_stats(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(REBUILD_ROOM_STATS)
+}
+
+const REBUILD_ROOM_STATS: &str = "
+DELETE FROM room_stats;
+INSERT INTO room_stats (room_key, messages, last_activity, edited, deleted, resigned)
+    SELECT m.room_key, count(*), max(m.sent_at), sum(m.edited), sum(m.deleted), sum(a.resigned)
+    FROM messages m JOIN accounts a ON a.account_key = m.account_key
+    GROUP BY m.room_key;
+";
 
 /// Number of migrations this build contains.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -268,6 +294,9 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        if sql.contains("CREATE TABLE room_stats") {
+            rebuild_room_stats(&tx)?;
+        }
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
         let broken: Option<String> = tx
             .query_row("PRAGMA foreign_key_check", [], |row| row.get(0))
