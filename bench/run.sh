@@ -4,6 +4,8 @@
 # indexing, case size, search latency (in-process and whole-process) beside
 # ripgrep and SQLite FTS5 trigram, and whole-organization export.
 # Results are printed; copy them into BENCHMARKS.md with the date and commit.
+# SKIP_IMPORT=1 keeps an existing case; SKIP_FTS=1 leaves out the FTS5
+# comparison, whose trigram table takes long to build at 10,000,000.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size=${1:-100000}
@@ -13,7 +15,7 @@ bin=target/release/cwlens
 mkdir -p "$out"
 
 command -v rg >/dev/null || { apt-get update -qq && apt-get install -y -qq ripgrep >/dev/null; }
-cargo build --release --locked --bin cwlens --example search_bench 2>/dev/null
+cargo build --release --locked --bin cwlens --example search_bench --example tui_frames 2>/dev/null
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -m); commit $(git rev-parse --short HEAD); $(date -u +%Y-%m-%d)"
 
@@ -46,11 +48,24 @@ done
 p50() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 echo "whole-process search --count p50: $(cut -f3 "$out/compare.tsv" | p50) ms; ripgrep -c -F p50: $(cut -f5 "$out/compare.tsv" | p50) ms (${#sample[@]} queries; counts side by side in $out/compare.tsv)"
 
+# The console on the imported case, drawn into a 120x40 TestBackend: first
+# frame with the page cache dropped (when this user may drop it) and warm,
+# then the frame times of browsing, with the peak memory of the whole run.
+sync
+if (echo 3 >/proc/sys/vm/drop_caches) 2>/dev/null; then
+  echo "console, cold cache: $(target/release/examples/tui_frames --case "$out/case" 2>&1 | head -n 1)"
+fi
+/usr/bin/time -v target/release/examples/tui_frames --case "$out/case" >"$out/tui.txt" 2>"$out/tui.time"
+echo "console, warm: $(head -n 1 "$out/tui.txt"); peak RSS while browsing $(( $(awk -F': ' '/Maximum resident/{print $2}' "$out/tui.time") / 1024 )) MB (details in $out/tui.txt)"
+
 # SQLite FTS5 trigram over the same message bodies. The trigram index can
 # only answer queries of 3 or more characters; shorter ones scan a plain
 # copy of the bodies with LIKE, as FTS5 itself would have to.
 fts=$out/fts.sqlite
 rm -f "$fts"
+if [ -n "${SKIP_FTS:-}" ]; then
+  echo "SQLite FTS5 trigram: skipped (SKIP_FTS is set)"
+else
 sqlite3 "$fts" "ATTACH '$out/case/case.sqlite' AS c; CREATE VIRTUAL TABLE f USING fts5(body, tokenize='trigram'); INSERT INTO f SELECT body FROM c.messages; CREATE TABLE plain AS SELECT body FROM c.messages;"
 : >"$out/fts.tsv"
 for q in "${sample[@]}"; do
@@ -64,6 +79,7 @@ for q in "${sample[@]}"; do
   printf '%s\t%s\t%.1f\n' "$q" "$c" "$(( (t1 - t0) / 1000 ))e-3" >>"$out/fts.tsv"
 done
 echo "SQLite FTS5 trigram (whole process; LIKE scan under 3 characters) p50: $(cut -f3 "$out/fts.tsv" | p50) ms"
+fi
 
 if "$bin" export --help >/dev/null 2>&1; then
   for format in csv html; do
