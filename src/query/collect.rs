@@ -55,6 +55,31 @@ pub struct SegmentFirst {
     total: u64,
     /// The `keep` highest ranks so far, lowest on top.
     heap: BinaryHeap<Reverse<Rank>>,
+    /// Sent times of the block of documents being collected.
+    sent_block: Vec<Option<i64>>,
+}
+
+impl SegmentFirst {
+    fn offer(&mut self, doc: DocId, sent_at: i64) {
+        if self.heap.len() == self.keep {
+            // A full page: the time alone rules most documents out, without
+            // reading their message key.
+            let lowest = self.heap.peek().map_or((i64::MIN, 0), |lowest| lowest.0);
+            let time_rank = rank(self.oldest_first, sent_at, 0).0;
+            if time_rank < lowest.0 {
+                return;
+            }
+        }
+        let msg_key = self.columns.msg_key.first(doc).unwrap_or(0);
+        let rank = rank(self.oldest_first, sent_at, msg_key);
+        if self.heap.len() < self.keep {
+            self.heap.push(Reverse(rank));
+        } else if let Some(mut lowest) = self.heap.peek_mut()
+            && rank > lowest.0
+        {
+            *lowest = Reverse(rank);
+        }
+    }
 }
 
 impl SegmentCollector for SegmentFirst {
@@ -66,15 +91,24 @@ impl SegmentCollector for SegmentFirst {
             return;
         }
         let sent_at = self.columns.sent_at.first(doc).unwrap_or(0);
-        let msg_key = self.columns.msg_key.first(doc).unwrap_or(0);
-        let rank = rank(self.oldest_first, sent_at, msg_key);
-        if self.heap.len() < self.keep {
-            self.heap.push(Reverse(rank));
-        } else if let Some(mut lowest) = self.heap.peek_mut()
-            && rank > lowest.0
-        {
-            *lowest = Reverse(rank);
+        self.offer(doc, sent_at);
+    }
+
+    /// Searches without scores hand over matches in blocks; their times
+    /// are read from the column in one call.
+    fn collect_block(&mut self, docs: &[DocId]) {
+        self.total += docs.len() as u64;
+        if self.keep == 0 {
+            return;
         }
+        let mut times = std::mem::take(&mut self.sent_block);
+        times.clear();
+        times.resize(docs.len(), None);
+        self.columns.sent_at.first_vals(docs, &mut times);
+        for (doc, sent_at) in docs.iter().zip(&times) {
+            self.offer(*doc, sent_at.unwrap_or(0));
+        }
+        self.sent_block = times;
     }
 
     fn harvest(self) -> Self::Fruit {
@@ -100,6 +134,7 @@ impl Collector for CountAndFirst<'_> {
             oldest_first: self.oldest_first,
             total: 0,
             heap: BinaryHeap::new(),
+            sent_block: Vec::new(),
         })
     }
 

@@ -576,6 +576,7 @@ impl CaseReader {
     }
 
     /// Lists every account, resigned accounts first when requested.
+    /// Counts are as of the last import (see `account_stats`).
     pub fn people(&self, resigned_first: bool) -> rusqlite::Result<Vec<Person>> {
         let order = if resigned_first {
             "a.resigned DESC, a.name, a.account_id"
@@ -584,12 +585,8 @@ impl CaseReader {
         };
         let sql = format!(
             "SELECT a.account_key, a.account_id, a.name, a.resigned, a.known, a.organization, a.department,
-                (SELECT count(*) FROM room_members rm WHERE rm.account_key = a.account_key),
-                coalesce(s.messages, 0), s.last_activity
-             FROM accounts a LEFT JOIN (
-                SELECT account_key, count(*) AS messages, max(sent_at) AS last_activity
-                FROM messages GROUP BY account_key
-             ) s ON s.account_key = a.account_key
+                coalesce(s.rooms, 0), coalesce(s.messages, 0), s.last_activity
+             FROM accounts a LEFT JOIN account_stats s ON s.account_key = a.account_key
              ORDER BY {order}"
         );
         let mut statement = self.conn.prepare_cached(&sql)?;
@@ -795,7 +792,7 @@ mod tests {
                  UPDATE messages SET deleted = 1 WHERE msg_key = 6;",
             )
             .unwrap();
-        crate::store::rebuild_room_stats(case.conn()).unwrap();
+        crate::store::rebuild_stats(case.conn()).unwrap();
         let reader = CaseReader::open(&case).unwrap();
         let rooms = reader.rooms(RoomSort::Name).unwrap();
         let counts: Vec<(String, i64, Option<i64>, i64, i64)> = rooms

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
-pub use schema::{SCHEMA_VERSION, rebuild_room_stats};
+pub use schema::{SCHEMA_VERSION, rebuild_stats};
 
 /// File name of the case database inside the case folder.
 pub const DATABASE_FILE: &str = "case.sqlite";

@@ -255,20 +255,38 @@ CREATE TABLE room_stats (
     resigned       INTEGER NOT NULL
 );
 "#,
+    // 6: per-person counts, for the same reason as `room_stats`.
+    r#"
+CREATE TABLE account_stats (
+    account_key    INTEGER PRIMARY KEY REFERENCES accounts(account_key),
+    messages       INTEGER NOT NULL,
+    last_activity  INTEGER,
+    rooms          INTEGER NOT NULL
+);
+"#,
 ];
 
-/// Rebuilds `room_stats` from the messages. Run at the end of every import
-/// and by the migration that adds the table.
-pub fn rebuild_room_stats(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(REBUILD_ROOM_STATS)
+/// Rebuilds `room_stats` and `account_stats` from the messages and room
+/// members. Run at the end of every import and by the migrations that add
+/// the tables.
+pub fn rebuild_stats(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(REBUILD_STATS)
 }
 
-const REBUILD_ROOM_STATS: &str = "
+const REBUILD_STATS: &str = "
 DELETE FROM room_stats;
 INSERT INTO room_stats (room_key, messages, last_activity, edited, deleted, resigned)
     SELECT m.room_key, count(*), max(m.sent_at), sum(m.edited), sum(m.deleted), sum(a.resigned)
     FROM messages m JOIN accounts a ON a.account_key = m.account_key
     GROUP BY m.room_key;
+DELETE FROM account_stats;
+INSERT INTO account_stats (account_key, messages, last_activity, rooms)
+    SELECT a.account_key, coalesce(s.messages, 0), s.last_activity, coalesce(r.rooms, 0)
+    FROM accounts a
+    LEFT JOIN (SELECT account_key, count(*) AS messages, max(sent_at) AS last_activity
+               FROM messages GROUP BY account_key) s ON s.account_key = a.account_key
+    LEFT JOIN (SELECT account_key, count(*) AS rooms
+               FROM room_members GROUP BY account_key) r ON r.account_key = a.account_key;
 ";
 
 /// Number of migrations this build contains.
@@ -294,9 +312,6 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
-        if sql.contains("CREATE TABLE room_stats") {
-            rebuild_room_stats(&tx)?;
-        }
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
         let broken: Option<String> = tx
             .query_row("PRAGMA foreign_key_check", [], |row| row.get(0))
@@ -312,11 +327,18 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         }
         tx.commit()?;
     }
+    if current < STATS_SINCE {
+        rebuild_stats(conn)?;
+    }
     if enforced {
         conn.pragma_update(None, "foreign_keys", "ON")?;
     }
     Ok(())
 }
+
+/// The first schema version with both `room_stats` and `account_stats`; a
+/// database migrated from before it gets them filled once.
+const STATS_SINCE: i64 = 6;
 
 #[cfg(test)]
 mod tests {

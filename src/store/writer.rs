@@ -708,7 +708,7 @@ impl<'c> Writer<'c> {
     /// Commits the last batch and records how the import ended.
     pub fn finish(mut self, error: Option<&str>) -> Result<ImportCounts, StoreError> {
         self.ensure_transaction()?;
-        super::schema::rebuild_room_stats(self.conn)?;
+        super::schema::rebuild_stats(self.conn)?;
         self.commit()?;
         let status = if error.is_some() {
             "failed"
