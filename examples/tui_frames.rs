@@ -70,7 +70,7 @@ fn create_case(case: &Path, count: u64) -> anyhow::Result<()> {
         &lock,
         &cwlens::import::ImportOptions::default(),
         &mut |_, _| {},
-        &mut || Ok(()),
+        &mut |_| Ok(()),
     )?;
     println!("imported in {:.1} s", started.elapsed().as_secs_f64());
 

@@ -1807,3 +1807,50 @@ fn five_megabyte_body_is_searchable() {
     assert_eq!(ids_of(&hits), ["9001"]);
     assert!(hits[0]["snippet"].as_str().unwrap().contains("終端の目印"));
 }
+
+/// The `replaced` count of the last index build the case log records.
+fn last_replaced(ws: &Workspace) -> u64 {
+    let log = std::fs::read_to_string(ws.case.join("logs/cwlens.log")).expect("case log");
+    let line = log
+        .lines()
+        .rev()
+        .find(|line| line.contains("index built during import"))
+        .expect("an index build in the log");
+    let value = line.split("replaced=").nth(1).expect("replaced count");
+    value
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .expect("a number")
+}
+
+#[test]
+fn messages_are_indexed_once_with_their_change_log() {
+    let ws = Workspace::new();
+    write_history_export(&ws);
+    // One row per batch: the indexer is asked to catch up after every row,
+    // before the room's change log has been read.
+    let output = ws.import_with(&["--batch-rows", "1"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(last_replaced(&ws), 0, "no message was indexed twice");
+    assert_eq!(ws.search_ids(&["10万円"]), ["3001"]);
+    assert_eq!(ws.search_ids(&["版A"]), ["3003"]);
+    assert_eq!(ws.search_ids(&["確認しません"]), ["3002"]);
+
+    // A later export changed 3002: the message indexed by the first import
+    // gains its old body as a version and is indexed again.
+    ws.write_simple_room(&[row(&[
+        "3002",
+        "8",
+        "見本 花子",
+        "2023-04-01 10:00:00",
+        "2023-04-02 10:00:00",
+        "確認済みです",
+    ])]);
+    let output = ws.import_with(&["--batch-rows", "1"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(last_replaced(&ws), 1);
+    assert_eq!(ws.search_ids(&["確認済み"]), ["3002"]);
+    assert_eq!(ws.search_ids(&["確認します"]), ["3002"]);
+}

@@ -122,8 +122,8 @@ pub fn run(args: &ImportArgs, lang: Lang) -> anyhow::Result<i32> {
         &case_dir.join(crate::store::DATABASE_FILE),
         &case.index_dir(),
     )?;
-    let mut on_commit = || {
-        indexer.catch_up();
+    let mut on_commit = |settled| {
+        indexer.catch_up(settled);
         Ok(())
     };
     let result = import::run(

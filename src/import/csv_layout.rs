@@ -246,8 +246,17 @@ pub fn import(importer: &mut Importer<'_, '_>, export: &CsvExport) -> anyhow::Re
             .get(&room.relative)
             .cloned()
             .unwrap_or_else(|| room.room_id.clone());
+        // The change log comes after the messages it adds versions to.
+        let has_log = room
+            .files
+            .iter()
+            .any(|file| file.kind == Some(FileKind::MessageLogs));
+        let held = has_log && importer.hold()?;
         for file in &room.files {
             import_room_file(importer, &room_id, file)?;
+        }
+        if held {
+            importer.release();
         }
     }
     for file in &export.stray {

@@ -184,14 +184,16 @@ pub fn absolute_lenient(path: &Path) -> PathBuf {
 /// The caller holds the case's import lock (see [`crate::store::lock_import`])
 /// from before it opens the case until it has indexed what was imported.
 /// `progress` receives the bytes of source files read so far out of the
-/// total it receives first, and `on_commit` runs after each committed batch.
+/// total it receives first, and `on_commit` runs after each committed batch
+/// with the largest message key that can gain no more versions in this
+/// import (`i64::MAX` once everything is).
 pub fn run(
     export: &Path,
     case: &Case,
     _lock: &ImportLock,
     options: &ImportOptions,
     progress: &mut dyn FnMut(u64, u64),
-    on_commit: &mut dyn FnMut() -> anyhow::Result<()>,
+    on_commit: &mut dyn FnMut(i64) -> anyhow::Result<()>,
 ) -> anyhow::Result<ImportReport> {
     check_case_outside_export(export, case.dir(), options.lang)?;
     let layout = detect_layout(export, &options.mapping, options.lang)?;
@@ -239,7 +241,7 @@ pub fn run(
         }
     }
     let counts = writer.finish(None)?;
-    on_commit()?;
+    on_commit(i64::MAX)?;
     Ok(ImportReport {
         import_id,
         layout,

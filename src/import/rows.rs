@@ -58,8 +58,12 @@ pub struct Importer<'c, 'p> {
     names: NameHints,
     bytes_done: u64,
     progress: &'p mut ProgressFn<'p>,
-    /// Called after each commit with no argument; the indexer catches up then.
-    on_commit: &'p mut dyn FnMut() -> anyhow::Result<()>,
+    /// Called after each commit with the key up to which messages are
+    /// settled (see [`Importer::settled_through`]); the indexer catches up then.
+    on_commit: &'p mut dyn FnMut(i64) -> anyhow::Result<()>,
+    /// Set while a room is read whose later files may still add earlier
+    /// versions to its new messages: the largest message key before it.
+    hold_above: Option<i64>,
     pub files_skipped: u64,
 }
 
@@ -68,7 +72,7 @@ impl<'c, 'p> Importer<'c, 'p> {
         writer: Writer<'c>,
         options: &'p ImportOptions,
         progress: &'p mut ProgressFn<'p>,
-        on_commit: &'p mut dyn FnMut() -> anyhow::Result<()>,
+        on_commit: &'p mut dyn FnMut(i64) -> anyhow::Result<()>,
     ) -> Self {
         Importer {
             writer,
@@ -77,8 +81,37 @@ impl<'c, 'p> Importer<'c, 'p> {
             bytes_done: 0,
             progress,
             on_commit,
+            hold_above: None,
             files_skipped: 0,
         }
+    }
+
+    /// The largest message key whose message can gain no more earlier
+    /// versions in this import, as far as the importer knows: every key
+    /// when no room is held. The indexer indexes no further, so that a
+    /// message is indexed once with all its versions instead of twice.
+    pub fn settled_through(&self) -> i64 {
+        self.hold_above.unwrap_or(i64::MAX)
+    }
+
+    /// Marks the messages written from now on as unsettled until
+    /// [`Importer::release`]. Returns false when a hold is already on.
+    pub fn hold(&mut self) -> anyhow::Result<bool> {
+        if self.hold_above.is_some() {
+            return Ok(false);
+        }
+        self.hold_above = Some(self.writer.max_msg_key()?);
+        Ok(true)
+    }
+
+    /// Ends a hold; the next commit lets the indexer take the held messages.
+    pub fn release(&mut self) {
+        self.hold_above = None;
+    }
+
+    fn committed(&mut self) -> anyhow::Result<()> {
+        let settled = self.settled_through();
+        (self.on_commit)(settled)
     }
 
     pub fn lang(&self) -> Lang {
@@ -200,7 +233,7 @@ impl<'c, 'p> Importer<'c, 'p> {
         self.writer.counts.rows_quarantined += counts.quarantined;
         self.advance(file.size);
         if self.writer.commit_if_full()? {
-            (self.on_commit)()?;
+            self.committed()?;
         }
         Ok(())
     }
@@ -234,7 +267,7 @@ impl<'c, 'p> Importer<'c, 'p> {
     fn next_row(&mut self, session: &mut FileSession) -> anyhow::Result<Option<Row>> {
         loop {
             if self.writer.commit_if_full()? {
-                (self.on_commit)()?;
+                self.committed()?;
                 let position = session.reader.position().byte();
                 (self.progress)(self.bytes_done + position.min(session.file.size));
             }
@@ -474,6 +507,9 @@ impl<'c, 'p> Importer<'c, 'p> {
     ) -> anyhow::Result<()> {
         require_columns(session, self.lang())?;
         let inline_history = session.headers.has("action");
+        // A second pass over this file adds earlier versions to the messages
+        // of the first one.
+        let held_here = inline_history && self.hold()?;
         let mut history_rows = 0u64;
         while let Some(row) = self.next_row(session)? {
             if inline_history {
@@ -497,6 +533,9 @@ impl<'c, 'p> Importer<'c, 'p> {
         }
         if history_rows > 0 {
             self.import_inline_history(session, room_key)?;
+        }
+        if held_here {
+            self.release();
         }
         Ok(())
     }

@@ -3,9 +3,16 @@
 //! A worker thread keeps one index writer open for the whole import. After each
 //! committed batch the importer asks it to catch up, and it indexes the new
 //! messages from its own read-only connection, so parsing the export and
-//! building the index use both cores. The index is committed once, at the
-//! end, with the watermark; if the process dies before that, the next sync
-//! starts again from the last committed watermark.
+//! building the index use both cores. It goes no further than the key the
+//! importer calls settled: a room whose change log is still to come keeps
+//! its new messages back, so that each is indexed once, with its versions.
+//! The index is committed once, at the end, with the watermark; if the
+//! process dies before that, the next sync starts again from the last
+//! committed watermark.
+//!
+//! Each catch-up reads in one snapshot and notes the last revision it saw.
+//! At the end, exactly the messages that gained a revision after they were
+//! indexed are indexed again.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -21,7 +28,8 @@ use super::sync::{
 };
 
 enum Signal {
-    CatchUp,
+    /// Index the messages committed so far, up to this key.
+    CatchUp(i64),
     Finish,
 }
 
@@ -45,9 +53,10 @@ impl LiveIndexer {
         Ok(LiveIndexer { sender, handle })
     }
 
-    /// Asks the worker to index what has been committed so far.
-    pub fn catch_up(&self) {
-        let _ = self.sender.send(Signal::CatchUp);
+    /// Asks the worker to index what has been committed so far, up to the
+    /// message key `settled`.
+    pub fn catch_up(&self, settled: i64) {
+        let _ = self.sender.send(Signal::CatchUp(settled));
     }
 
     /// Indexes the rest, commits and waits for the worker.
@@ -101,6 +110,8 @@ fn run(
     let mut through = start.messages_through;
     let mut report = SyncReport::default();
     let mut first_names_digest = None;
+    // Per catch-up: the keys it indexed and the last revision it saw.
+    let mut passes: Vec<(i64, i64, i64)> = Vec::new();
     loop {
         // A closed channel means the import failed: leave the index uncommitted.
         let Ok(signal) = receiver.recv() else {
@@ -109,28 +120,51 @@ fn run(
                 ..SyncReport::default()
             });
         };
+        let settled = match signal {
+            Signal::CatchUp(settled) => settled,
+            Signal::Finish => i64::MAX,
+        };
+        // One snapshot, so the revisions read with the messages are exactly
+        // those up to the revision key noted.
+        conn.execute_batch("BEGIN")?;
         let names = account_names(&conn)?;
         first_names_digest.get_or_insert(names_digest(&names));
-        let target = max_keys(&conn)?.messages_through;
-        report.added += index_range(&conn, &writer, fields, &names, through, target, &mut |_| {})?;
-        through = through.max(target);
+        let seen = max_keys(&conn)?;
+        let target = seen.messages_through.min(settled);
+        if target > through {
+            report.added +=
+                index_range(&conn, &writer, fields, &names, through, target, &mut |_| {})?;
+            passes.push((through, target, seen.revisions_through));
+            through = target;
+        }
+        conn.execute_batch("COMMIT")?;
         if matches!(signal, Signal::Finish) {
             break;
         }
     }
 
-    // Every message that gained a revision during this import, old or new,
-    // is indexed again so its document contains every version.
+    // Messages indexed before this import, and messages indexed during it
+    // before a revision of theirs was written, are indexed again so their
+    // documents contain every version.
     let names = account_names(&conn)?;
     let end = max_keys(&conn)?;
-    let mut touched: Vec<i64> = {
+    let mut touched: Vec<i64> = Vec::new();
+    {
         let mut statement = conn.prepare(
-            "SELECT DISTINCT msg_key FROM revisions WHERE rev_key > ?1 AND msg_key <= ?2 ORDER BY msg_key",
+            "SELECT DISTINCT msg_key FROM revisions
+             WHERE rev_key > ?1 AND msg_key > ?2 AND msg_key <= ?3",
         )?;
-        let rows =
-            statement.query_map(params![start.revisions_through, through], |row| row.get(0))?;
-        rows.collect::<Result<_, _>>()?
-    };
+        let earlier = std::iter::once((0, start.messages_through, start.revisions_through));
+        for (after, upto, revisions_seen) in earlier.chain(passes.iter().copied()) {
+            let rows =
+                statement.query_map(params![revisions_seen, after, upto], |row| row.get(0))?;
+            for row in rows {
+                touched.push(row?);
+            }
+        }
+    }
+    touched.sort_unstable();
+    touched.dedup();
     // Names that changed while the import ran (a name recovered at the end,
     // say) change the plain text of person tags indexed before.
     let final_digest = names_digest(&names);

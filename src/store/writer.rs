@@ -410,6 +410,15 @@ impl<'c> Writer<'c> {
         Ok(())
     }
 
+    /// The largest message key so far, 0 in an empty case.
+    pub fn max_msg_key(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT coalesce(max(msg_key), 0) FROM messages",
+            [],
+            |row| row.get(0),
+        )?)
+    }
+
     /// Returns the key of a sender name as a row wrote it, adding it when
     /// new; `None` for an empty name.
     fn sender_name(&mut self, name: &str) -> Result<Option<i64>, StoreError> {

@@ -343,8 +343,8 @@ fn run_import(
         &lock,
         &options,
         &mut |done, total| report(Phase::Reading, done, total),
-        &mut || {
-            indexer.catch_up();
+        &mut |settled| {
+            indexer.catch_up(settled);
             Ok(())
         },
     );

@@ -43,7 +43,7 @@ pub fn import_case(export: &Path, case_dir: &Path) {
         &lock,
         &ImportOptions::default(),
         &mut |_, _| {},
-        &mut || Ok(()),
+        &mut |_| Ok(()),
     )
     .unwrap();
     crate::cli::import_cmd::sync_index(&case, &mut |_, _| {}).unwrap();
