@@ -19,12 +19,11 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
 
 use rusqlite::{Connection, OpenFlags, params};
-use tantivy::{IndexWriter, Term};
+use tantivy::Term;
 
 use super::SearchIndex;
 use super::sync::{
-    SyncError, SyncReport, WRITER_MEMORY_BYTES, Watermark, account_names, index_range,
-    names_digest, writer_threads,
+    SyncError, SyncReport, Watermark, account_names, bulk_writer, index_range, names_digest,
 };
 
 enum Signal {
@@ -104,9 +103,7 @@ fn run(
     let conn = open_reader(database)?;
     let start = index.watermark()?;
     let fields = index.fields;
-    let mut writer: IndexWriter = index
-        .index
-        .writer_with_num_threads(writer_threads(), WRITER_MEMORY_BYTES)?;
+    let mut writer = bulk_writer(index)?;
     let mut through = start.messages_through;
     let mut report = SyncReport::default();
     let mut first_names_digest = None;
