@@ -55,11 +55,21 @@ pub struct SegmentFirst {
     total: u64,
     /// The `keep` highest ranks so far, lowest on top.
     heap: BinaryHeap<Reverse<Rank>>,
-    /// Sent times of the block of documents being collected.
-    sent_block: Vec<Option<i64>>,
 }
 
 impl SegmentFirst {
+    /// False when no time in the block of `doc` ranks above the lowest
+    /// match kept.
+    fn block_may_enter(&self, doc: DocId) -> bool {
+        let (Some((earliest, latest)), Some(lowest)) =
+            (self.columns.time_range(doc), self.heap.peek())
+        else {
+            return true;
+        };
+        let best = if self.oldest_first { earliest } else { latest };
+        rank(self.oldest_first, best, 0).0 >= lowest.0.0
+    }
+
     fn offer(&mut self, doc: DocId, sent_at: i64) {
         if self.heap.len() == self.keep {
             // A full page: the time alone rules most documents out, without
@@ -94,21 +104,21 @@ impl SegmentCollector for SegmentFirst {
         self.offer(doc, sent_at);
     }
 
-    /// Searches without scores hand over matches in blocks; their times
-    /// are read from the column in one call.
+    /// Searches without scores hand over matches in blocks. Once the page
+    /// is full, a match whose block of documents holds no time that could
+    /// enter it is counted without reading its time.
     fn collect_block(&mut self, docs: &[DocId]) {
         self.total += docs.len() as u64;
         if self.keep == 0 {
             return;
         }
-        let mut times = std::mem::take(&mut self.sent_block);
-        times.clear();
-        times.resize(docs.len(), None);
-        self.columns.sent_at.first_vals(docs, &mut times);
-        for (doc, sent_at) in docs.iter().zip(&times) {
-            self.offer(*doc, sent_at.unwrap_or(0));
+        for &doc in docs {
+            if self.heap.len() == self.keep && !self.block_may_enter(doc) {
+                continue;
+            }
+            let sent_at = self.columns.sent_at.first(doc).unwrap_or(0);
+            self.offer(doc, sent_at);
         }
-        self.sent_block = times;
     }
 
     fn harvest(self) -> Self::Fruit {
@@ -134,7 +144,6 @@ impl Collector for CountAndFirst<'_> {
             oldest_first: self.oldest_first,
             total: 0,
             heap: BinaryHeap::new(),
-            sent_block: Vec::new(),
         })
     }
 
@@ -195,13 +204,15 @@ mod tests {
         let mut writer: tantivy::IndexWriter =
             index.index.writer_with_num_threads(1, 15_000_000).unwrap();
         let mut expected = Vec::new();
-        for key in 1..=40u64 {
-            let sent = ((key * 7) % 5) as i64 - 2;
+        // Times repeat and wander, so that blocks of documents overlap in
+        // time and ties cross block and segment borders.
+        for key in 1..=1000u64 {
+            let sent = ((key * 7919) % 613) as i64 / 3 - 50 + (key / 300) as i64;
             let mut doc = tantivy::TantivyDocument::default();
             doc.add_u64(fields.msg_key, key);
             doc.add_i64(fields.sent_at, sent);
             writer.add_document(doc).unwrap();
-            if key % 10 == 0 {
+            if key % 400 == 0 {
                 writer.commit().unwrap();
             }
             if key != 13 {
@@ -221,7 +232,7 @@ mod tests {
                 order.sort_unstable_by(|a, b| b.cmp(a));
             }
             let all: Vec<i64> = order.iter().map(|(_, key)| *key).collect();
-            for (offset, limit) in [(0, 5), (3, 10), (35, 10), (0, 0), (50, 5)] {
+            for (offset, limit) in [(0, 5), (3, 10), (35, 50), (0, 0), (990, 20), (0, 999)] {
                 let page = searcher
                     .search(
                         &AllQuery,
@@ -233,7 +244,7 @@ mod tests {
                         },
                     )
                     .unwrap();
-                assert_eq!(page.total, 39);
+                assert_eq!(page.total, 999);
                 let want: Vec<i64> = all.iter().skip(offset).take(limit).copied().collect();
                 assert_eq!(
                     page.keys, want,
