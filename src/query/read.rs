@@ -203,7 +203,7 @@ pub struct Person {
     pub last_activity: Option<i64>,
 }
 
-/// Orders of the edits-and-deletions list.
+/// Orders of the edits-and-deletions list (see [`CaseReader::changed_keys`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ChangeSort {
     #[default]
