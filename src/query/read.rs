@@ -635,23 +635,6 @@ impl CaseReader {
         rows.collect()
     }
 
-    /// Lists every edited or deleted message of the organization.
-    pub fn changes(&self, sort: ChangeSort) -> rusqlite::Result<Vec<MessageView>> {
-        let order = match sort {
-            ChangeSort::Time => "coalesce(m.updated_at, m.sent_at) DESC, m.msg_key DESC",
-            ChangeSort::Person => "a.name, a.account_id, m.sent_at DESC",
-            ChangeSort::Room => "r.name, r.room_id, m.sent_at DESC",
-        };
-        let sql = format!(
-            "SELECT {MESSAGE_COLUMNS} {MESSAGE_FROM}
-             WHERE m.edited = 1 OR m.deleted = 1 OR EXISTS (SELECT 1 FROM revisions v WHERE v.msg_key = m.msg_key)
-             ORDER BY {order}"
-        );
-        let mut statement = self.conn.prepare_cached(&sql)?;
-        let rows = statement.query_map([], message_from_row)?;
-        rows.collect()
-    }
-
     /// Account names by account ID, for rendering `[piconname:…]` and mentions.
     pub fn account_names(&self) -> rusqlite::Result<HashMap<String, AccountLabel>> {
         let mut statement = self.conn.prepare_cached(
