@@ -1,7 +1,9 @@
-//! Reading a case: the read API every presenter uses (`read`), the search
+//! Reading a case: the read API every presenter uses (`read`, with the
+//! order of the edits-and-deletions list in `changes`), the search
 //! language (`parse`) and its execution over the index (`search`).
 //! `Session` bundles what a presenter needs to hold.
 
+mod changes;
 mod collect;
 mod forward_seek;
 pub mod parse;

@@ -203,7 +203,7 @@ pub struct Person {
     pub last_activity: Option<i64>,
 }
 
-/// Orders of the edits-and-deletions list.
+/// Orders of the edits-and-deletions list (see [`CaseReader::changed_keys`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ChangeSort {
     #[default]
@@ -632,23 +632,6 @@ impl CaseReader {
             "SELECT msg_key FROM messages WHERE account_key = ?1 ORDER BY sent_at DESC, msg_key DESC",
         )?;
         let rows = statement.query_map([account_key], |row| row.get(0))?;
-        rows.collect()
-    }
-
-    /// Lists every edited or deleted message of the organization.
-    pub fn changes(&self, sort: ChangeSort) -> rusqlite::Result<Vec<MessageView>> {
-        let order = match sort {
-            ChangeSort::Time => "coalesce(m.updated_at, m.sent_at) DESC, m.msg_key DESC",
-            ChangeSort::Person => "a.name, a.account_id, m.sent_at DESC",
-            ChangeSort::Room => "r.name, r.room_id, m.sent_at DESC",
-        };
-        let sql = format!(
-            "SELECT {MESSAGE_COLUMNS} {MESSAGE_FROM}
-             WHERE m.edited = 1 OR m.deleted = 1 OR EXISTS (SELECT 1 FROM revisions v WHERE v.msg_key = m.msg_key)
-             ORDER BY {order}"
-        );
-        let mut statement = self.conn.prepare_cached(&sql)?;
-        let rows = statement.query_map([], message_from_row)?;
         rows.collect()
     }
 

@@ -655,12 +655,9 @@ impl Browser {
     }
 
     fn push_changes(&mut self, sort: ChangeSort, env: &Env) -> anyhow::Result<()> {
-        // NOTE: reads every changed message at once, on the UI thread; about
-        // 0.4 s for 40,000 changes (docs/console-benchmark.md).
-        let changes = self.session.reader.changes(sort)?;
-        let mut state = ChangesState::new(changes, sort);
-        state.prepare(
+        let state = ChangesState::open(
             &self.session.reader,
+            sort,
             screens::changes::visible_rows(env.area),
             &self.names,
         )?;

@@ -71,13 +71,8 @@ pub fn choices(browser: &Browser, lang: Lang) -> anyhow::Result<Vec<ScopeChoice>
         }
         Some(Screen::Changes(state)) => {
             if !state.is_empty() {
-                let keys = state
-                    .changes
-                    .iter()
-                    .map(|message| message.msg_key)
-                    .collect();
                 choices.push(ScopeChoice {
-                    scope: Scope::Messages(keys),
+                    scope: Scope::Messages(state.keys().to_vec()),
                     label: match lang {
                         Lang::Ja => format!(
                             "編集・削除の一覧（{} 件）",

@@ -1,7 +1,13 @@
 //! Every edited or deleted message of the organization, sortable by time,
 //! person and room.
+//!
+//! A large case has hundreds of thousands of changed messages, so the
+//! screen keeps only their keys in list order and, like the timeline,
+//! reads the messages around the view with `messages_by_keys` as it
+//! scrolls. Another sort reads the keys again.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Margin, Position, Rect};
@@ -15,34 +21,89 @@ use crate::tui::widgets::notation::plain_text;
 use crate::tui::widgets::table::{Column, ListCursor, TableView, draw_table};
 use crate::tui::widgets::text::clean;
 
+/// Rows loaded beyond each edge of the view, so that moving a few rows
+/// reads nothing.
+pub const MARGIN: usize = 100;
+
 #[derive(Debug)]
 pub struct ChangesState {
     pub sort: ChangeSort,
-    pub changes: Vec<MessageView>,
+    /// Key of every changed message, in the order of `sort`.
+    keys: Vec<i64>,
+    /// Positions in `keys` whose messages are loaded.
+    loaded: Range<usize>,
+    /// The loaded messages by key.
+    messages: HashMap<i64, MessageView>,
+    /// Previews of loaded messages by key.
     previews: HashMap<i64, String>,
     pub cursor: ListCursor,
 }
 
 impl ChangesState {
-    pub fn new(changes: Vec<MessageView>, sort: ChangeSort) -> ChangesState {
+    /// Reads the keys of the list in `sort` order and the messages of the
+    /// first `height` rows with a margin.
+    pub fn open(
+        reader: &CaseReader,
+        sort: ChangeSort,
+        height: usize,
+        names: &HashMap<String, AccountLabel>,
+    ) -> anyhow::Result<ChangesState> {
+        let mut state = ChangesState {
+            sort,
+            keys: reader.changed_keys(sort)?,
+            loaded: 0..0,
+            messages: HashMap::new(),
+            previews: HashMap::new(),
+            cursor: ListCursor::default(),
+        };
+        state.prepare(reader, height, names)?;
+        Ok(state)
+    }
+
+    /// Builds the list from messages already in memory, in their order.
+    pub fn from_messages(messages: Vec<MessageView>, sort: ChangeSort) -> ChangesState {
+        let keys: Vec<i64> = messages.iter().map(|message| message.msg_key).collect();
         ChangesState {
             sort,
-            changes,
+            loaded: 0..keys.len(),
+            keys,
+            messages: messages
+                .into_iter()
+                .map(|message| (message.msg_key, message))
+                .collect(),
             previews: HashMap::new(),
             cursor: ListCursor::default(),
         }
     }
 
+    /// Returns the key of every message in the list, in list order.
+    pub fn keys(&self) -> &[i64] {
+        &self.keys
+    }
+
+    /// Returns the message at `index` in the list if it is loaded.
+    pub fn message(&self, index: usize) -> Option<&MessageView> {
+        if !self.loaded.contains(&index) {
+            return None;
+        }
+        self.messages.get(self.keys.get(index)?)
+    }
+
     pub fn selected(&self) -> Option<&MessageView> {
-        self.changes.get(self.cursor.selected)
+        self.message(self.cursor.selected)
+    }
+
+    /// Returns the number of messages held in memory.
+    pub fn loaded_len(&self) -> usize {
+        self.messages.len()
     }
 
     pub fn len(&self) -> usize {
-        self.changes.len()
+        self.keys.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.changes.is_empty()
+        self.keys.is_empty()
     }
 
     /// Returns the order after `sort`: time, person, room, time again.
@@ -54,32 +115,50 @@ impl ChangesState {
         }
     }
 
-    /// Computes the previews of the visible rows.
+    /// Loads the messages around the visible rows when the view reaches
+    /// past the loaded ones, and computes the previews of the visible rows.
     pub fn prepare(
         &mut self,
         reader: &CaseReader,
         height: usize,
         names: &HashMap<String, AccountLabel>,
     ) -> anyhow::Result<()> {
-        let first = self.cursor.offset;
-        let last = (first + height).min(self.changes.len());
-        for message in &self.changes[first..last] {
-            if let std::collections::hash_map::Entry::Vacant(slot) =
-                self.previews.entry(message.msg_key)
+        let first = self.cursor.offset.min(self.len());
+        let last = (first + height).min(self.len());
+        if first < self.loaded.start || last > self.loaded.end {
+            let around = first.saturating_sub(MARGIN)..(last + MARGIN).min(self.len());
+            self.load(reader, around)?;
+        }
+        for index in first..last {
+            if let Some(message) = self.message(index)
+                && !self.previews.contains_key(&message.msg_key)
             {
-                slot.insert(preview_of(reader, message, names)?);
+                let key = message.msg_key;
+                let preview = preview_of(reader, message, names)?;
+                self.previews.insert(key, preview);
             }
         }
         Ok(())
     }
 
-    /// Replaces one message, for example after its tags changed.
+    /// Replaces the loaded messages with those at `range` of the list, and
+    /// drops the previews of the others.
+    fn load(&mut self, reader: &CaseReader, range: Range<usize>) -> anyhow::Result<()> {
+        let messages = reader.messages_by_keys(&self.keys[range.clone()])?;
+        self.messages = messages
+            .into_iter()
+            .map(|message| (message.msg_key, message))
+            .collect();
+        self.previews
+            .retain(|key, _| self.messages.contains_key(key));
+        self.loaded = range;
+        Ok(())
+    }
+
+    /// Replaces one message if it is loaded, for example after its tags
+    /// changed.
     pub fn replace_message(&mut self, message: MessageView) {
-        if let Some(slot) = self
-            .changes
-            .iter_mut()
-            .find(|m| m.msg_key == message.msg_key)
-        {
+        if let Some(slot) = self.messages.get_mut(&message.msg_key) {
             *slot = message;
         }
     }
@@ -161,10 +240,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, state: &ChangesState, ui: &Ui<'_>) {
     };
     let title = Line::from(vec![
         Span::styled(ui.pick("編集・削除", "Edits and deletions"), style::title()),
-        Span::raw(format!(
-            " {} · {order}",
-            format::count(state.changes.len() as i64)
-        )),
+        Span::raw(format!(" {} · {order}", format::count(state.len() as i64))),
     ]);
     framed(buf, area, &title, true, ui);
     let table = table_area(area);
@@ -175,36 +251,36 @@ pub fn draw(buf: &mut Buffer, area: Rect, state: &ChangesState, ui: &Ui<'_>) {
         Column::fixed(ui.pick("ルーム", "Room"), 14),
         Column::fill(ui.pick("本文（削除は削除前）", "Text (before deletion)")),
     ];
-    let rows = state
-        .changes
-        .iter()
-        .skip(state.cursor.offset)
-        .take(list_height(table.height))
-        .map(|message| {
-            let name_style = if message.sender.resigned {
-                style::resigned()
-            } else {
-                style::sender()
-            };
-            vec![
-                Line::styled(
-                    format::short_time(
-                        message.updated_at.unwrap_or(message.sent_at),
-                        ui.settings.zone,
+    let first = state.cursor.offset;
+    let rows = (first..(first + list_height(table.height)).min(state.len()))
+        .map(|index| match state.message(index) {
+            Some(message) => {
+                let name_style = if message.sender.resigned {
+                    style::resigned()
+                } else {
+                    style::sender()
+                };
+                vec![
+                    Line::styled(
+                        format::short_time(
+                            message.updated_at.unwrap_or(message.sent_at),
+                            ui.settings.zone,
+                        ),
+                        style::time(),
                     ),
-                    style::time(),
-                ),
-                row_marks(message, ui),
-                Line::styled(format::account(&message.sender, lang), name_style),
-                Line::raw(clean(&message.room_name)),
-                Line::raw(
-                    state
-                        .previews
-                        .get(&message.msg_key)
-                        .cloned()
-                        .unwrap_or_default(),
-                ),
-            ]
+                    row_marks(message, ui),
+                    Line::styled(format::account(&message.sender, lang), name_style),
+                    Line::raw(clean(&message.room_name)),
+                    Line::raw(
+                        state
+                            .previews
+                            .get(&message.msg_key)
+                            .cloned()
+                            .unwrap_or_default(),
+                    ),
+                ]
+            }
+            None => vec![Line::styled("…", style::dim())],
         })
         .collect();
     let view = TableView {
@@ -214,7 +290,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, state: &ChangesState, ui: &Ui<'_>) {
         focused: true,
     };
     draw_table(buf, table, &view, ui.settings.ambiguous);
-    if state.changes.is_empty() && table.height > 1 {
+    if state.is_empty() && table.height > 1 {
         let empty = Line::styled(
             ui.pick(
                 "編集・削除されたメッセージはありません",

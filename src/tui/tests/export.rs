@@ -249,7 +249,7 @@ fn scopes_follow_the_screen() {
     let Screen::Changes(changes) = app.browser().unwrap().screens.last().unwrap() else {
         panic!("changes");
     };
-    let expected: Vec<i64> = changes.changes.iter().map(|m| m.msg_key).collect();
+    let expected = changes.keys().to_vec();
     assert_eq!(scopes(&app)[0], Scope::Messages(expected));
     assert_eq!(scopes(&app).len(), 3);
     feed(&mut app, [Action::Cancel]);

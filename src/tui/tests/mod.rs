@@ -91,6 +91,23 @@ pub fn sample_case() -> &'static Path {
     &shared().read_only
 }
 
+/// Returns a case imported once per test process from a generated export
+/// of 15,000 messages in 3 rooms, about 550 of them edited or deleted:
+/// more than a list screen loads at once.
+pub fn generated_case() -> &'static Path {
+    static GENERATED: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, case) = GENERATED.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let export = dir.path().join("export");
+        let options = crate::generate::Options::new(3, 15_000, 11);
+        crate::generate::generate(&export, &options, &mut |_| {}).unwrap();
+        let case = dir.path().join("generated-case");
+        import_case(&export, &case);
+        (dir, case)
+    });
+    case
+}
+
 /// Returns a copy of the sample case for one test that writes to it.
 pub fn own_sample_case() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();

@@ -295,7 +295,7 @@ fn screens_of(sample: &Sample, area: Rect, ui: &Ui<'_>) -> Vec<(Screen, Overlay)
         true,
     );
     let person = PersonMessagesState::from_messages(label(name(0), 1, true), messages.clone());
-    let changes = ChangesState::new(messages.clone(), ChangeSort::Time);
+    let changes = ChangesState::from_messages(messages.clone(), ChangeSort::Time);
 
     let mut search = SearchState::new();
     search.input = TextInput::with_text(&sample.query);

@@ -366,8 +366,10 @@ fn changes_open_detail_with_diff() {
     let Screen::Changes(state) = top(&app) else {
         panic!("changes");
     };
-    let index = state
-        .changes
+    let reader = &app.browser().unwrap().session.reader;
+    let index = reader
+        .messages_by_keys(state.keys())
+        .unwrap()
         .iter()
         .position(|message| message.edited && message.revisions > 0)
         .expect("the sample has an edited message with its earlier version");
@@ -395,6 +397,102 @@ fn changes_sort_cycles() {
         panic!("changes");
     };
     assert_eq!(state.sort, crate::query::read::ChangeSort::Person);
+}
+
+fn changes(app: &App) -> &crate::tui::screens::changes::ChangesState {
+    match top(app) {
+        Screen::Changes(state) => state,
+        other => panic!("expected the edits and deletions list, found {other:?}"),
+    }
+}
+
+/// Checks that every visible row of the list is loaded with the message
+/// of its key, and that no more than the view and its margins are loaded.
+fn assert_view_loaded(app: &App, height: usize) {
+    let state = changes(app);
+    let keys = state.keys();
+    let first = state.cursor.offset;
+    for (index, key) in keys.iter().enumerate().skip(first).take(height) {
+        let message = state
+            .message(index)
+            .unwrap_or_else(|| panic!("row {index} is visible but not loaded"));
+        assert_eq!(message.msg_key, *key, "row {index}");
+    }
+    let selected = state.selected().expect("the selected row is loaded");
+    assert_eq!(selected.msg_key, keys[state.cursor.selected]);
+    let max_loaded = height + 2 * crate::tui::screens::changes::MARGIN;
+    assert!(
+        state.loaded_len() <= max_loaded,
+        "{} messages loaded, more than {max_loaded}",
+        state.loaded_len()
+    );
+}
+
+#[test]
+fn changes_page_to_the_end_and_back() {
+    let mut app = open_app(
+        generated_case(),
+        120,
+        40,
+        settings(Lang::Ja, AmbiguousWidth::Narrow),
+    );
+    feed(&mut app, [Action::ShowChanges]);
+    let height = crate::tui::screens::changes::visible_rows(app.env().area);
+    let keys = changes(&app).keys().to_vec();
+    let max_loaded = height + 2 * crate::tui::screens::changes::MARGIN;
+    assert!(keys.len() > 2 * max_loaded, "only {} changes", keys.len());
+    assert_view_loaded(&app, height);
+
+    let mut pages_down = 0;
+    while changes(&app).cursor.selected + 1 < keys.len() {
+        feed(&mut app, [Action::PageDown]);
+        assert_view_loaded(&app, height);
+        pages_down += 1;
+    }
+    assert_eq!(pages_down, (keys.len() - 1).div_ceil(height));
+    assert_eq!(changes(&app).cursor.offset, keys.len() - height);
+
+    let mut pages_up = 0;
+    while changes(&app).cursor.selected > 0 {
+        feed(&mut app, [Action::PageUp]);
+        assert_view_loaded(&app, height);
+        pages_up += 1;
+    }
+    assert_eq!(pages_up, pages_down);
+    assert_eq!(changes(&app).cursor.offset, 0);
+
+    // Jumps, the mouse wheel and single rows across the loaded edge.
+    feed(&mut app, [Action::Bottom]);
+    assert_view_loaded(&app, height);
+    assert_eq!(changes(&app).cursor.selected, keys.len() - 1);
+    feed(&mut app, [Action::Top]);
+    assert_view_loaded(&app, height);
+    for _ in 0..(max_loaded / 3 + 1) {
+        feed(&mut app, [Action::ScrollDown]);
+    }
+    assert_view_loaded(&app, height);
+    assert!(changes(&app).cursor.offset > max_loaded - height);
+    for _ in 0..max_loaded {
+        feed(&mut app, [Action::Down]);
+    }
+    assert_view_loaded(&app, height);
+
+    // The last row opens its own message.
+    feed(&mut app, [Action::Bottom]);
+    let (buffer, _) = draw(&app);
+    let text = screen_text(&buffer);
+    assert!(
+        text.contains(&format!(
+            "編集・削除 {}",
+            crate::tui::format::count(keys.len() as i64)
+        )),
+        "{text}"
+    );
+    feed(&mut app, [Action::Open]);
+    let Screen::Detail(detail) = top(&app) else {
+        panic!("detail");
+    };
+    assert_eq!(detail.msg_key(), *keys.last().unwrap());
 }
 
 #[test]
