@@ -164,7 +164,7 @@ mod tests {
             &lock,
             &ImportOptions::default(),
             &mut |_, _| {},
-            &mut || Ok(()),
+            &mut |_| Ok(()),
         )
         .unwrap();
         (dir, case)
