@@ -83,9 +83,13 @@ fi
 
 if "$bin" export --help >/dev/null 2>&1; then
   for format in csv html; do
-    rm -rf "$out/export-out.$format"
-    /usr/bin/time -v "$bin" export --case "$out/case" --format "$format" --out "$out/export-out.$format" \
-      >/dev/null 2>"$out/export-$format.time" || true
+    # The CSV export also writes a revisions file and a manifest beside it.
+    rm -rf "$out/export-out.$format" "$out/export-out.revisions.csv" "$out/export-out.$format.manifest.json"
+    if ! /usr/bin/time -v "$bin" export --case "$out/case" --format "$format" --out "$out/export-out.$format" \
+      >/dev/null 2>"$out/export-$format.time"; then
+      echo "export $format: failed, see $out/export-$format.time"
+      continue
+    fi
     s=$(awk -F': ' '/Elapsed/{split($2,t,":"); x=0; for(i=1;i<=length(t);i++) x=x*60+t[i]; print x}' "$out/export-$format.time")
     m=$(awk -F': ' '/Maximum resident/{print $2}' "$out/export-$format.time")
     echo "export $format: ${s}s = $(awk -v n="$size" -v s="$s" 'BEGIN{printf "%.0f", n/s}') msg/s, peak RSS $((m / 1024)) MB"
