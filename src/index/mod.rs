@@ -55,7 +55,7 @@ fn bigram_field() -> TextOptions {
     )
 }
 
-/// A number looked up by exact value. Field norms (a byte per document)
+/// Returns the options of a number looked up by exact value. Field norms (a byte per document)
 /// only serve scoring, which filters never use.
 fn key_field() -> NumericOptions {
     NumericOptions::default().set_indexed()
@@ -134,8 +134,8 @@ impl SegmentColumns {
         })
     }
 
-    /// The earliest and latest sent time of the block holding `doc`, or
-    /// `None` when unknown.
+    /// Returns the earliest and latest sent time of the block holding
+    /// `doc`, or `None` when unknown.
     pub fn time_range(&self, doc: u32) -> Option<(i64, i64)> {
         self.time_ranges.get((doc / TIME_BLOCK) as usize).copied()
     }

@@ -1,7 +1,8 @@
 //! Counting matches and keeping the newest (or oldest) ones in one pass.
 //!
 //! tantivy's own sort by a fast field opens the field's column for every
-//! search, which costs more than the search itself on a large case. This
+//! search, which took about a quarter of a search's time at 1,000,000
+//! messages. This
 //! collector reads the columns from [`crate::index::SearchIndex::columns`],
 //! which opens each segment's columns once, and returns message keys
 //! directly, so no second lookup is needed.
@@ -33,7 +34,7 @@ pub struct Page {
     pub keys: Vec<i64>,
 }
 
-/// The rank of a match; `!` reverses the order of both types without overflow.
+/// Returns the rank of a match. `!` reverses the order of both types without overflow.
 fn rank(oldest_first: bool, sent_at: i64, msg_key: u64) -> Rank {
     if oldest_first {
         (!sent_at, !msg_key)
@@ -42,7 +43,7 @@ fn rank(oldest_first: bool, sent_at: i64, msg_key: u64) -> Rank {
     }
 }
 
-/// The message key a rank was made from.
+/// Returns the message key a rank was made from.
 fn msg_key_of(oldest_first: bool, rank: Rank) -> i64 {
     let key = if oldest_first { !rank.1 } else { rank.1 };
     key as i64

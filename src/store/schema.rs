@@ -198,12 +198,12 @@ INSERT INTO quarantine_v3 (quarantine_id, import_id, path, record, line, reason,
 DROP TABLE quarantine;
 ALTER TABLE quarantine_v3 RENAME TO quarantine;
 "#,
-    // 4: smaller messages. A sender name is stored once in `sender_names`;
+    // 4: smaller messages. A sender name is stored once in `sender_names`.
     // `sent_at_raw` is NULL when the export wrote the time as
     // `YYYY-MM-DD HH:MM:SS` in the zone of its import (`imports.source_tz`),
-    // so it can be written again from `sent_at`. The `links` table, which
-    // nothing read, is gone: mentions are in the search index, replies and
-    // quotes are read from the body.
+    // so it can be written again from `sent_at`. The `links` table is gone
+    // because nothing read it: mentions are in the search index, and
+    // replies and quotes are read from the body.
     r#"
 CREATE TABLE sender_names (
     name_key  INTEGER PRIMARY KEY,
