@@ -814,6 +814,28 @@ fn empty_query_is_an_error() {
 }
 
 #[test]
+fn unreadable_filter_exports_nothing() {
+    let fixture = Fixture::new(&[b01_room()]);
+    for format in ["csv", "html"] {
+        let out = fixture.path(&format!("bad.{format}"));
+        let output = fixture.export(&[
+            "--format",
+            format,
+            "--query",
+            "before:2024-13-01 了解",
+            "--out",
+            out_arg(&out),
+        ]);
+        assert_eq!(output.status.code(), Some(2), "{format}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("2024-13-01"), "{stderr}");
+        assert!(!out.exists(), "{format}: nothing is written");
+        let manifest = fixture.path(&format!("bad.{format}.manifest.json"));
+        assert!(!manifest.exists(), "{format}: no manifest");
+    }
+}
+
+#[test]
 fn empty_result_writes_empty_report_with_note() {
     let fixture = Fixture::new(&[b01_room()]);
     let out = fixture.path("none.html");

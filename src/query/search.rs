@@ -82,6 +82,11 @@ const SNIPPET_CHARS: usize = 120;
 /// Errors of a search.
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
+    /// The parser could not read part of the query, such as a filter with
+    /// an impossible date. Running the rest would widen the results, so
+    /// nothing runs; the text is the parser's messages.
+    #[error("{0}")]
+    Unreadable(String),
     #[error(transparent)]
     Tantivy(#[from] tantivy::TantivyError),
     #[error(transparent)]
@@ -105,6 +110,7 @@ impl<'a> Engine<'a> {
 
     /// Counts the messages that match.
     pub fn count(&self, query: &ParsedQuery, options: SearchOptions) -> Result<u64, SearchError> {
+        check_readable(query)?;
         if needs_verification(query, options) {
             return Ok(self.matching_keys(query, options)?.len() as u64);
         }
@@ -121,6 +127,7 @@ impl<'a> Engine<'a> {
         offset: usize,
         limit: usize,
     ) -> Result<SearchPage, SearchError> {
+        check_readable(query)?;
         if needs_verification(query, options) {
             let keys = self.matching_keys(query, options)?;
             let page: Vec<i64> = keys.iter().skip(offset).take(limit).copied().collect();
@@ -145,6 +152,7 @@ impl<'a> Engine<'a> {
         query: &ParsedQuery,
         options: SearchOptions,
     ) -> Result<Vec<i64>, SearchError> {
+        check_readable(query)?;
         let built = self.build(query, options)?;
         let searcher = self.index.reader.searcher();
         let addresses: HashSet<DocAddress> = searcher.search(&built, &DocSetCollector)?;
@@ -417,6 +425,14 @@ impl<'a> Engine<'a> {
         }
         Ok(hits)
     }
+}
+
+/// Rejects a query with parts the parser could not read.
+fn check_readable(query: &ParsedQuery) -> Result<(), SearchError> {
+    if query.errors.is_empty() {
+        return Ok(());
+    }
+    Err(SearchError::Unreadable(query.errors.join("; ")))
 }
 
 fn in_scope(current: bool, scope: Scope) -> bool {

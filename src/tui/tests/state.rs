@@ -320,6 +320,34 @@ fn search_parse_errors_are_shown() {
 }
 
 #[test]
+fn unreadable_filter_runs_no_search() {
+    let mut app = app();
+    feed(&mut app, [Action::ShowSearch]);
+    type_text(&mut app, "before:2024-13-01 給料");
+    feed(&mut app, [Action::Submit]);
+    let state = search(&app);
+    assert!(!state.errors.is_empty());
+    let results = state.results.as_ref().expect("a results block");
+    assert!(
+        results.hits.is_empty(),
+        "no hits under a filter that was not read"
+    );
+    assert!(
+        results.error.is_some(),
+        "the results say why they are empty"
+    );
+    assert_eq!(
+        app.browser()
+            .unwrap()
+            .all_result_keys()
+            .err()
+            .map(|error| error.to_string()),
+        Some(state.errors.join("; ")),
+        "tagging every result refuses the query too"
+    );
+}
+
+#[test]
 fn search_order_cycles_and_reruns() {
     let mut app = app();
     feed(&mut app, [Action::ShowSearch]);
