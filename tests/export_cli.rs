@@ -745,6 +745,7 @@ fn existing_output_needs_force() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("--force"), "{stderr}");
+    assert!(stderr.contains("既にあります"), "{stderr}");
     assert_eq!(fs::read(&out).unwrap(), before);
     fixture.export_ok(&["--format", "csv", "--force", "--out", out_arg(&out)]);
 }
@@ -784,7 +785,7 @@ fn output_inside_export_folder_is_rejected() {
         assert_eq!(output.status.code(), Some(2), "{}", out.display());
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(
-            stderr.contains("inside the export folder"),
+            stderr.contains("エクスポートのフォルダ") && stderr.contains("外の場所を指定"),
             "{}: {stderr}",
             out.display()
         );
@@ -809,7 +810,7 @@ fn empty_query_is_an_error() {
     let output = fixture.export(&["--format", "csv", "--query", "  ", "--out", out_arg(&out)]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("query is empty"), "{stderr}");
+    assert!(stderr.contains("検索語が空です"), "{stderr}");
     assert!(!out.exists());
 }
 

@@ -54,7 +54,13 @@ pub fn run(args: &ExportArgs, lang: Lang) -> anyhow::Result<i32> {
         true
     });
     bar.finish_and_clear();
-    let report = result?;
+    let report = result.map_err(|error| {
+        anyhow::anyhow!(export::error_message(
+            &error,
+            lang,
+            export::Interface::CommandLine
+        ))
+    })?;
 
     for error in &report.query_errors {
         eprintln!(

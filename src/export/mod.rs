@@ -12,6 +12,7 @@ pub mod csv;
 pub mod encoding;
 pub mod html;
 pub mod manifest;
+mod messages;
 pub mod output;
 pub mod plain;
 pub mod plan;
@@ -29,6 +30,7 @@ pub use encoding::TextEncoding;
 use manifest::{
     CaseRecord, Counts, Manifest, OutputRecord, ReplacedRecord, ScopeRecord, SpreadsheetRecord,
 };
+pub use messages::{Interface, error_message};
 pub use output::OutputFile;
 use output::Staging;
 use plan::Plan;

@@ -565,52 +565,7 @@ fn written_status(summary: &WrittenSummary, request: &ExportRequest, lang: Lang)
 /// Returns the message for a failed export in the console's language. The
 /// texts name no command-line option, because the console has none.
 pub fn error_text(error: &ExportError, lang: Lang) -> String {
-    if lang == Lang::En {
-        return match error {
-            ExportError::OutputExists(path) => {
-                format!(
-                    "{} already exists; choose another destination",
-                    path.display()
-                )
-            }
-            other => other.to_string(),
-        };
-    }
-    match error {
-        ExportError::Cancelled => "書き出しを中止しました。何も書き出していません".into(),
-        ExportError::OutputExists(path) => format!(
-            "{} は既にあります。別の書き出し先を指定してください",
-            path.display()
-        ),
-        ExportError::NotAnExport(path) => format!(
-            "{} は既にあり、cwlens の書き出したフォルダではありません（manifest.json がありません）。別のフォルダを指定してください",
-            path.display()
-        ),
-        ExportError::OutputIsFolder(path) => format!(
-            "{} はフォルダです。ファイルのパスを指定してください（フォルダに書き出すのは組織全体の HTML だけです）",
-            path.display()
-        ),
-        ExportError::InsideExportFolder { out, export } => format!(
-            "{} はエクスポートのフォルダ {} の中です。cwlens はエクスポートに書き込みません。外の場所を指定してください",
-            out.display(),
-            export.display()
-        ),
-        ExportError::UnknownRoom(key) => {
-            format!("ルーム（キー {key}）がこのケースにありません")
-        }
-        ExportError::EmptyQuery => "検索語が空です。語か絞り込み条件を入力してください".into(),
-        ExportError::Write { path, source } => {
-            format!("{} に書き込めませんでした: {source}", path.display())
-        }
-        ExportError::Manifest(source) => format!("マニフェストを書けませんでした: {source}"),
-        ExportError::Audit(source) => {
-            format!("監査ログに記録できなかったため、何も書き出していません: {source:#}")
-        }
-        ExportError::Sqlite(_)
-        | ExportError::Store(_)
-        | ExportError::Search(_)
-        | ExportError::Index(_) => format!("ケースを読めませんでした: {error}"),
-    }
+    crate::export::error_message(error, lang, crate::export::Interface::Console)
 }
 
 #[cfg(test)]
