@@ -1854,3 +1854,43 @@ fn messages_are_indexed_once_with_their_change_log() {
     assert_eq!(ws.search_ids(&["確認済み"]), ["3002"]);
     assert_eq!(ws.search_ids(&["確認します"]), ["3002"]);
 }
+
+#[test]
+fn file_cut_inside_quotes_is_reported() {
+    let ws = Workspace::new();
+    ws.write_simple_room(&[
+        message_row("4001", "7", "試験 太郎", "2023-04-01 09:00:00", "一つ目"),
+        message_row(
+            "4002",
+            "8",
+            "見本 花子",
+            "2023-04-01 10:00:00",
+            "二行の\n本文はここで切れずに続きます",
+        ),
+    ]);
+    let path = ws.export.join(MESSAGES_PATH);
+    let intact = std::fs::read(&path).unwrap();
+    let balanced = ws.import();
+    assert!(
+        !stdout(&balanced).contains("引用符の途中"),
+        "{}",
+        stdout(&balanced)
+    );
+
+    // Cut the file inside the quoted body of the last record.
+    let text = String::from_utf8(intact).unwrap();
+    let cut = text.find("切れずに").unwrap();
+    std::fs::write(&path, &text.as_bytes()[..cut]).unwrap();
+    let output = ws.import_with(&["--json"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(
+        report["cut_files"],
+        serde_json::json!([{ "path": MESSAGES_PATH, "record": 2, "line": 3 }])
+    );
+    let summary = ws.import_with(&["--lang", "en"]);
+    assert!(
+        !stdout(&summary).contains("quoted field"),
+        "an unchanged file is skipped, so it is not read again"
+    );
+}

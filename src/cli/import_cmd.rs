@@ -333,4 +333,16 @@ fn print_summary(report: &ImportReport, case_dir: &Path, elapsed: std::time::Dur
             case_dir.display()
         );
     }
+    for file in &report.cut_files {
+        match lang {
+            Lang::Ja => println!(
+                "注意: {} は引用符の途中で終わっています。最後のレコード {}（{} 行目）はファイルが途中で切れて欠けている可能性があります。エクスポートをダウンロードし直して確かめてください",
+                file.path, file.record, file.line
+            ),
+            Lang::En => println!(
+                "Note: {} ends inside a quoted field. Its last record, {} (line {}), may be cut short; download the export again and compare",
+                file.path, file.record, file.line
+            ),
+        }
+    }
 }

@@ -84,6 +84,8 @@ pub struct ImportReport {
     pub files_unchanged: u64,
     pub names_recovered: u64,
     pub quarantine: Vec<QuarantineSummary>,
+    /// Files that end inside a quoted field; their last record may be cut short.
+    pub cut_files: Vec<rows::CutFile>,
 }
 
 /// Finds which layout an export folder has.
@@ -226,6 +228,7 @@ pub fn run(
         Layout::ApiJson => api_json::import(&mut importer, export),
     };
     let files_unchanged = importer.files_skipped;
+    let cut_files = std::mem::take(&mut importer.cut_files);
     let (mut writer, hints) = importer.into_parts();
     if let Err(error) = outcome {
         let message = format!("{error:#}");
@@ -251,6 +254,7 @@ pub fn run(
         files_unchanged,
         names_recovered,
         quarantine: quarantine_summary(case, import_id)?,
+        cut_files,
     })
 }
 

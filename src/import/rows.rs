@@ -31,6 +31,19 @@ pub struct FileSession {
     pub rows_read: u64,
     pub rows_imported: u64,
     pub rows_quarantined: u64,
+    /// The file ends inside a quoted field (see `source::hash_file_with_quotes`).
+    ends_in_quote: bool,
+    /// Record number and line of the last record read.
+    last_record: Option<(u64, u64)>,
+}
+
+/// A file that ends inside a quoted field, so its last record may be cut
+/// short. The record was read as it stands; the import reports it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CutFile {
+    pub path: String,
+    pub record: u64,
+    pub line: u64,
 }
 
 /// Rows read, imported and quarantined from one source file.
@@ -65,6 +78,8 @@ pub struct Importer<'c, 'p> {
     /// versions to its new messages: the largest message key before it.
     hold_above: Option<i64>,
     pub files_skipped: u64,
+    /// Files that end inside a quoted field, in the order read.
+    pub cut_files: Vec<CutFile>,
 }
 
 impl<'c, 'p> Importer<'c, 'p> {
@@ -83,6 +98,7 @@ impl<'c, 'p> Importer<'c, 'p> {
             on_commit,
             hold_above: None,
             files_skipped: 0,
+            cut_files: Vec::new(),
         }
     }
 
@@ -133,7 +149,7 @@ impl<'c, 'p> Importer<'c, 'p> {
         file: &FoundFile,
         kind: FileKind,
     ) -> anyhow::Result<Option<FileSession>> {
-        let (sha256, size) = source::hash_file(&file.path)
+        let (sha256, size, odd_quotes) = source::hash_file_with_quotes(&file.path)
             .with_context(|| format!("cannot read {}", file.path.display()))?;
         let encoding = match self.options.mapping.encoding() {
             Some(encoding) => encoding,
@@ -189,6 +205,8 @@ impl<'c, 'p> Importer<'c, 'p> {
             rows_read: 0,
             rows_imported: 0,
             rows_quarantined: 0,
+            ends_in_quote: odd_quotes && !encoding.is_utf16(),
+            last_record: None,
         }))
     }
 
@@ -243,6 +261,20 @@ impl<'c, 'p> Importer<'c, 'p> {
         let Some(session) = session else {
             return Ok(());
         };
+        if session.ends_in_quote
+            && let Some((record, line)) = session.last_record
+        {
+            tracing::warn!(
+                path = %session.file.relative,
+                record,
+                "the file ends inside a quoted field"
+            );
+            self.cut_files.push(CutFile {
+                path: session.file.relative.clone(),
+                record,
+                line,
+            });
+        }
         self.writer.finish_source(
             session.source_id,
             "complete",
@@ -288,6 +320,7 @@ impl<'c, 'p> Importer<'c, 'p> {
             session.next_record_number += 1;
             session.rows_read += 1;
             let line = source::record_line(&mut session.reader, &session.record);
+            session.last_record = Some((number, line));
             let mut fields = Vec::with_capacity(session.record.len());
             let mut undecodable = None;
             for (index, field) in session.record.iter().enumerate() {

@@ -24,6 +24,12 @@ pub enum TextEncoding {
 }
 
 impl TextEncoding {
+    /// True for the UTF-16 forms, in which a `"` byte can be half of
+    /// another character.
+    pub fn is_utf16(self) -> bool {
+        matches!(self, TextEncoding::Utf16Le | TextEncoding::Utf16Be)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             TextEncoding::Utf8 => "utf-8",
@@ -144,10 +150,20 @@ fn cp932_errors(bytes: &[u8]) -> usize {
 
 /// Returns the SHA-256 (lower-case hex) and the size of a file.
 pub fn hash_file(path: &Path) -> io::Result<(String, u64)> {
+    let (sha256, size, _) = hash_file_with_quotes(path)?;
+    Ok((sha256, size))
+}
+
+/// Hashes a file like [`hash_file`] and also tells whether it ends inside
+/// a quoted CSV field: an odd number of `"` bytes, as in a file cut short in
+/// the middle of a record. Meaningful for UTF-8 and CP932, where the byte
+/// `"` is never part of another character, and not for UTF-16.
+pub fn hash_file_with_quotes(path: &Path) -> io::Result<(String, u64, bool)> {
     let mut reader = BufReader::with_capacity(1 << 20, File::open(path)?);
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 1 << 20];
     let mut size = 0u64;
+    let mut quotes = 0u64;
     loop {
         let read = reader.read(&mut buffer)?;
         if read == 0 {
@@ -155,8 +171,9 @@ pub fn hash_file(path: &Path) -> io::Result<(String, u64)> {
         }
         size += read as u64;
         hasher.update(&buffer[..read]);
+        quotes += memchr::memchr_iter(b'"', &buffer[..read]).count() as u64;
     }
-    Ok((hex(&hasher.finalize()), size))
+    Ok((hex(&hasher.finalize()), size, quotes % 2 == 1))
 }
 
 /// Formats bytes as lower-case hex.
