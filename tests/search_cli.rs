@@ -60,3 +60,26 @@ fn valid_query_prints_hits() {
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 3);
 }
+
+#[test]
+fn option_after_query_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = sample_case(dir.path());
+    for trailing in [&["--limit", "1"][..], &["--json"], &["--tz=UTC"]] {
+        let output = Command::cargo_bin("cwlens")
+            .unwrap()
+            .args(["--lang", "en", "search", "--case"])
+            .arg(&case)
+            .arg("ばか")
+            .args(trailing)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{trailing:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("put options before the query"), "{stderr}");
+        assert!(output.stdout.is_empty(), "{trailing:?}");
+    }
+    // Quoted, the same text is an ordinary word.
+    let quoted = search(&case, "\"--limit\"");
+    assert_eq!(quoted.status.code(), Some(1));
+}

@@ -26,6 +26,39 @@ pub fn parse_zone(name: &str, lang: Lang) -> anyhow::Result<Tz> {
     })
 }
 
+/// Rejects a query word that is one of this command's options, such as
+/// `--limit` written after the words. Everything after the first word is
+/// query text, so the option would silently become a word to search for and
+/// the search would look like it found nothing.
+fn check_no_options_in_query(words: &[String], lang: Lang) -> anyhow::Result<()> {
+    use clap::Args;
+    let command = super::args::SearchArgs::augment_args(clap::Command::new("search"));
+    let options: Vec<String> = command
+        .get_arguments()
+        .filter_map(|argument| argument.get_long())
+        .map(|long| format!("--{long}"))
+        .collect();
+    let misplaced = words.iter().find(|word| {
+        let name = word.split('=').next().unwrap_or(word);
+        options.iter().any(|option| option == name)
+    });
+    let Some(word) = misplaced else {
+        return Ok(());
+    };
+    let word = crate::text::sanitize::for_terminal(word, false);
+    anyhow::bail!(
+        "{}",
+        match lang {
+            Lang::Ja => format!(
+                "{word} は検索語の後ろにあるため、検索語として読まれます。オプションは検索語より前に書いてください（その文字列を探すときは \"{word}\" と引用符で囲んでください）"
+            ),
+            Lang::En => format!(
+                "{word} comes after the query words, so it would be searched for as text; put options before the query (to search for that text, quote it: \"{word}\")"
+            ),
+        }
+    )
+}
+
 /// Formats Unix seconds as ISO 8601 with the zone's offset.
 pub fn iso_time(unix: i64, zone: Tz) -> String {
     zone.timestamp_opt(unix, 0)
@@ -38,6 +71,7 @@ pub fn search(args: &SearchArgs, lang: Lang) -> anyhow::Result<i32> {
     let zone = parse_zone(&args.tz, lang)?;
     let case = Case::open(&args.case.case)?;
     let session = Session::for_case(&case, zone, lang)?;
+    check_no_options_in_query(&args.query, lang)?;
     let text = args.query.join(" ");
     let query = session.parse(&text);
     for warning in unknown_prefix_warnings(&text, lang) {
