@@ -192,8 +192,9 @@ fn print_summary(report: &ExportReport, elapsed: std::time::Duration, lang: Lang
             }
         }
         Lang::En => {
+            let rooms_word = if counts.rooms == 1 { "room" } else { "rooms" };
             println!(
-                "Exported {} rooms, {} messages, {} earlier versions ({:.1} s)",
+                "Exported {} {rooms_word}, {} messages, {} earlier versions ({:.1} s)",
                 group_digits(counts.rooms),
                 group_digits(counts.messages),
                 group_digits(counts.earlier_versions),

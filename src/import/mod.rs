@@ -90,6 +90,21 @@ pub struct ImportReport {
 
 /// Finds which layout an export folder has.
 pub fn detect_layout(export: &Path, mapping: &Mapping, lang: Lang) -> anyhow::Result<Layout> {
+    if export.exists() && !export.is_dir() {
+        anyhow::bail!(
+            "{}",
+            match lang {
+                Lang::Ja => format!(
+                    "{} はファイルです。エクスポートのフォルダ（Chatwork からダウンロードした ZIP を展開したフォルダ）を指定してください",
+                    export.display()
+                ),
+                Lang::En => format!(
+                    "{} is a file; name the export folder (the folder the downloaded Chatwork ZIP was extracted to)",
+                    export.display()
+                ),
+            }
+        );
+    }
     if !export.is_dir() {
         anyhow::bail!(
             "{}",

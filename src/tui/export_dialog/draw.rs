@@ -90,10 +90,20 @@ fn files_note(form: &ExportForm, lang: Lang) -> &'static str {
     }
 }
 
+/// The most rows an error in the form takes: enough for a message that
+/// names two long paths.
+const ERROR_ROWS: usize = 6;
+
 fn draw_form(buf: &mut Buffer, area: Rect, form: &ExportForm, ui: &Ui<'_>) -> Option<Position> {
     let lang = ui.settings.lang;
     let policy = ui.settings.ambiguous;
-    let box_area = centered(area, 100, 12);
+    // The box grows by the rows an error needs beyond the two it has.
+    let error_rows = form.error.as_ref().map_or(0, |error| {
+        let width = usize::from(area.width.min(100).saturating_sub(2));
+        let line = Line::styled(clean(error), style::error());
+        wrap_line(&line, width.max(1), ERROR_ROWS, policy).0.len() as u16
+    });
+    let box_area = centered(area, 100, 12 + error_rows.saturating_sub(2));
     clear_for_overlay(buf, box_area);
     let title = Line::styled(ui.pick("書き出し", "Export"), style::title());
     let inner = framed(buf, box_area, &title, true, ui);
@@ -198,7 +208,7 @@ fn draw_form(buf: &mut Buffer, area: Rect, form: &ExportForm, ui: &Ui<'_>) -> Op
         let (error_rows, _) = wrap_line(
             &Line::styled(clean(error), style::error()),
             usize::from(inner.width),
-            2,
+            ERROR_ROWS,
             policy,
         );
         for (offset, row) in error_rows.iter().enumerate() {

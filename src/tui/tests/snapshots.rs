@@ -301,6 +301,39 @@ fn export_form_path_error() {
     });
 }
 
+#[test]
+fn long_export_error_shows_its_advice() {
+    for (width, height) in SIZES {
+        let mut app = open_app(
+            sample_case(),
+            width,
+            height,
+            settings(Lang::Ja, AmbiguousWidth::Narrow),
+        );
+        feed(&mut app, [Action::Open, Action::Export]);
+        let export =
+            "/home/investigator/cases/2024-03-harassment-report/chatwork-export-2024-03-15";
+        if let Overlay::Export(dialog) = &mut app.overlay
+            && let ExportDialog::Form(form) = dialog.as_mut()
+        {
+            form.error = Some(crate::tui::export_dialog::error_text(
+                &crate::export::ExportError::InsideExportFolder {
+                    out: format!("{export}/rooms/report.html").into(),
+                    export: export.into(),
+                },
+                Lang::Ja,
+            ));
+        }
+        let (buffer, _) = draw(&app);
+        let text: String = screen_text(&buffer).split_whitespace().collect();
+        assert!(
+            text.contains("指定してください"),
+            "{width}x{height}: the advice at the end of the message is cut off\n{}",
+            screen_text(&buffer)
+        );
+    }
+}
+
 /// Shows the progress of an export of the whole organization that has
 /// written `progress`, with no worker behind it.
 fn show_progress(app: &mut App, progress: Option<(u64, u64)>) {
