@@ -38,7 +38,7 @@ pub struct FileSession {
 }
 
 /// A file that ends inside a quoted field, so its last record may be cut
-/// short. The record was read as it stands; the import reports it.
+/// short. The record is imported as read, and the import reports it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CutFile {
     pub path: String,
@@ -102,10 +102,10 @@ impl<'c, 'p> Importer<'c, 'p> {
         }
     }
 
-    /// The largest message key whose message can gain no more earlier
-    /// versions in this import, as far as the importer knows: every key
-    /// when no room is held. The indexer indexes no further, so that a
-    /// message is indexed once with all its versions instead of twice.
+    /// Returns the largest message key whose message can gain no more
+    /// earlier versions from the files still to read, or every key when no
+    /// room is held. The indexer indexes no further, so that a message is
+    /// indexed once with all its versions instead of twice.
     pub fn settled_through(&self) -> i64 {
         self.hold_above.unwrap_or(i64::MAX)
     }

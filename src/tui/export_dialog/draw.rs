@@ -90,8 +90,8 @@ fn files_note(form: &ExportForm, lang: Lang) -> &'static str {
     }
 }
 
-/// The most rows an error in the form takes: enough for a message that
-/// names two long paths.
+/// Maximum rows of an error in the form: enough for a message that names
+/// two long paths.
 const ERROR_ROWS: usize = 6;
 
 fn draw_form(buf: &mut Buffer, area: Rect, form: &ExportForm, ui: &Ui<'_>) -> Option<Position> {
