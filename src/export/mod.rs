@@ -292,26 +292,46 @@ pub fn run(
         done: 0,
         total: plan.messages,
     };
-    progress.advance(0)?;
-    let (outputs, replaced, neutralized) = match request.format {
-        Format::Csv => {
-            let outcome = csv::write(&context, &plan, &mut staging, &mut progress)?;
-            (
-                outcome.files,
-                outcome.replaced,
-                Some(outcome.neutralized_cells),
-            )
+    let written = (|| {
+        progress.advance(0)?;
+        Ok(match request.format {
+            Format::Csv => {
+                let outcome = csv::write(&context, &plan, &mut staging, &mut progress)?;
+                (
+                    outcome.files,
+                    outcome.replaced,
+                    Some(outcome.neutralized_cells),
+                )
+            }
+            Format::Html => {
+                let outcome = html::write(
+                    &context,
+                    &plan,
+                    &mut staging,
+                    request.writes_folder(),
+                    &mut progress,
+                )?;
+                (outcome.files, ReplacementList::default(), None)
+            }
+        })
+    })();
+    let (outputs, replaced, neutralized) = match written {
+        Err(ExportError::Cancelled) => {
+            // Nothing was written, but the attempt is part of the record.
+            let detail = serde_json::json!({
+                "format": request.format.as_str(),
+                "scope": request.scope.kind(),
+                "out": absolute(&request.out),
+                "messages_done": progress.done,
+                "messages_total": progress.total,
+                "interface": request.interface,
+            });
+            if let Err(audit_error) = crate::audit::record(case, "export_cancelled", detail) {
+                tracing::error!(error = %audit_error, "the cancelled export could not be recorded");
+            }
+            return Err(ExportError::Cancelled);
         }
-        Format::Html => {
-            let outcome = html::write(
-                &context,
-                &plan,
-                &mut staging,
-                request.writes_folder(),
-                &mut progress,
-            )?;
-            (outcome.files, ReplacementList::default(), None)
-        }
+        other => other?,
     };
 
     let counts = Counts {

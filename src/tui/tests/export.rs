@@ -116,11 +116,15 @@ fn read_json(path: &Path) -> serde_json::Value {
 
 /// Returns the `export` entries of the audit log with their details.
 fn export_entries(case: &Path) -> Vec<(crate::audit::Entry, serde_json::Value)> {
+    audit_entries(case, "export")
+}
+
+fn audit_entries(case: &Path, action: &str) -> Vec<(crate::audit::Entry, serde_json::Value)> {
     let case = Case::open(case).unwrap();
     crate::audit::entries(case.conn())
         .unwrap()
         .into_iter()
-        .filter(|entry| entry.action == "export")
+        .filter(|entry| entry.action == action)
         .map(|entry| {
             let detail = serde_json::from_str(&entry.detail).unwrap();
             (entry, detail)
@@ -560,6 +564,17 @@ fn progress_callback_cancel_removes_files() {
     assert!(calls[1].0 < 2_212, "{calls:?}");
     assert!(files_in(&out).is_empty(), "{:?}", files_in(&out));
     assert!(export_entries(&case).is_empty());
+    let cancelled = audit_entries(&case, "export_cancelled");
+    assert_eq!(
+        cancelled.len(),
+        1,
+        "the cancelled export is in the audit log"
+    );
+    let detail = &cancelled[0].1;
+    assert_eq!(detail["interface"], "tui");
+    assert_eq!(detail["scope"], "organization");
+    assert_eq!(detail["messages_total"], 2_212);
+    assert_eq!(detail["messages_done"], calls[1].0);
 }
 
 #[test]
