@@ -2,9 +2,11 @@
 //! case database and rebuildable from it at any time.
 //!
 //! Text fields hold normalized plain text cut into character bigrams with
-//! positions, plus the last character of each text (see
-//! [`analyzer`]). The current text and the earlier versions go to separate
-//! fields, so a hit is known to be in the current text or in history. Nothing is
+//! positions, plus the last character of each text (see [`analyzer`]).
+//! `all_bigram` holds every version, so a search of any version reads one
+//! field. `history_bigram` holds the earlier versions, and `current_bigram`
+//! the current text of messages that have earlier versions; with the
+//! `HAS_HISTORY` flag they answer `in:history` and `in:current` exactly. Nothing is
 //! stored in the index: results are read back from SQLite by `msg_key`.
 
 pub mod analyzer;
@@ -42,7 +44,11 @@ pub struct Fields {
     pub account_key: Field,
     pub mention: Field,
     pub flags: Field,
+    /// Every version of the message: the current text and each earlier one.
+    pub all_bigram: Field,
+    /// The current text, for messages that have earlier versions only.
     pub current_bigram: Field,
+    /// The earlier versions.
     pub history_bigram: Field,
 }
 
@@ -81,6 +87,7 @@ pub fn schema() -> (Schema, Fields) {
         account_key: builder.add_u64_field("account_key", key_field()),
         mention: builder.add_text_field("mention", mention_field()),
         flags: builder.add_u64_field("flags", key_field()),
+        all_bigram: builder.add_text_field("all_bigram", bigram_field()),
         current_bigram: builder.add_text_field("current_bigram", bigram_field()),
         history_bigram: builder.add_text_field("history_bigram", bigram_field()),
     };
@@ -275,7 +282,7 @@ mod tests {
     #[test]
     fn text_fields_use_the_ngram_tokenizer_with_positions() {
         let (schema, fields) = schema();
-        for field in [fields.current_bigram, fields.history_bigram] {
+        for field in [fields.all_bigram, fields.current_bigram, fields.history_bigram] {
             let entry = schema.get_field_entry(field);
             let tantivy::schema::FieldType::Str(options) = entry.field_type() else {
                 panic!("{} is not a text field", entry.name());

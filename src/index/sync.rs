@@ -334,9 +334,15 @@ fn document(
     let current = normalize(&notation::plain_text(&nodes, &|id: &str| {
         names.get(id).cloned()
     }));
-    doc.add_text(fields.current_bigram, &current);
+    doc.add_text(fields.all_bigram, &current);
+    if !history.is_empty() {
+        // Only a message with earlier versions needs its current text on its
+        // own: without them, the text of every version is the current text.
+        doc.add_text(fields.current_bigram, &current);
+    }
     for body in history {
         let text = normalize(&plain_text(body, names));
+        doc.add_text(fields.all_bigram, &text);
         doc.add_text(fields.history_bigram, &text);
     }
     doc

@@ -454,38 +454,44 @@ fn word_query(fields: Fields, word: &str, scope: Scope) -> Option<Box<dyn Query>
     if chars.is_empty() {
         return None;
     }
-    let targets: Vec<Field> = match scope {
-        Scope::Any => vec![fields.current_bigram, fields.history_bigram],
-        Scope::Current => vec![fields.current_bigram],
-        Scope::History => vec![fields.history_bigram],
-    };
-    let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for field in targets {
-        let query: Box<dyn Query> = if let [(_, c)] = chars[..] {
+    let in_field = |field: Field| -> Box<dyn Query> {
+        if let [(_, c)] = chars[..] {
             // Every character of a text begins a term (see `index::analyzer`).
             let (low, high) = analyzer::prefix_bounds(c);
-            Box::new(RangeQuery::new(
+            return Box::new(RangeQuery::new(
                 Bound::Included(Term::from_field_text(field, &low)),
                 Bound::Included(Term::from_field_text(field, &high)),
-            ))
-        } else {
-            let bigrams = covering_bigrams(word);
-            if bigrams.len() == 1 {
-                Box::new(TermQuery::new(
-                    Term::from_field_text(field, &bigrams[0].1),
-                    IndexRecordOption::Basic,
-                ))
-            } else {
-                let terms = bigrams
-                    .into_iter()
-                    .map(|(offset, text)| (offset, Term::from_field_text(field, &text)))
-                    .collect();
-                Box::new(ForwardSeek(Box::new(PhraseQuery::new_with_offset(terms))))
-            }
-        };
-        per_field.push((Occur::Should, query));
-    }
-    Some(Box::new(BooleanQuery::new(per_field)))
+            ));
+        }
+        let bigrams = covering_bigrams(word);
+        if bigrams.len() == 1 {
+            return Box::new(TermQuery::new(
+                Term::from_field_text(field, &bigrams[0].1),
+                IndexRecordOption::Basic,
+            ));
+        }
+        let terms = bigrams
+            .into_iter()
+            .map(|(offset, text)| (offset, Term::from_field_text(field, &text)))
+            .collect();
+        Box::new(ForwardSeek(Box::new(PhraseQuery::new_with_offset(terms))))
+    };
+    Some(match scope {
+        Scope::Any => in_field(fields.all_bigram),
+        Scope::History => in_field(fields.history_bigram),
+        // A message without earlier versions has only its current text in
+        // `all_bigram`; one with them has its current text in `current_bigram`.
+        Scope::Current => Box::new(BooleanQuery::new(vec![
+            (
+                Occur::Should,
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, in_field(fields.all_bigram)),
+                    (Occur::MustNot, flag_query(fields, flag::HAS_HISTORY)),
+                ])) as Box<dyn Query>,
+            ),
+            (Occur::Should, in_field(fields.current_bigram)),
+        ])),
+    })
 }
 
 /// Returns the bigrams at offsets 0, 2, 4, … plus the last one, which together
