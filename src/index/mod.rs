@@ -282,7 +282,11 @@ mod tests {
     #[test]
     fn text_fields_use_the_ngram_tokenizer_with_positions() {
         let (schema, fields) = schema();
-        for field in [fields.all_bigram, fields.current_bigram, fields.history_bigram] {
+        for field in [
+            fields.all_bigram,
+            fields.current_bigram,
+            fields.history_bigram,
+        ] {
             let entry = schema.get_field_entry(field);
             let tantivy::schema::FieldType::Str(options) = entry.field_type() else {
                 panic!("{} is not a text field", entry.name());
