@@ -237,8 +237,9 @@ impl SearchIndex {
     }
 
     /// Returns the `msg_key` and `sent_at` columns of a segment. Opening a
-    /// column reads its block index, which on a large segment costs more
-    /// than a whole search; segments never change, so each is opened once.
+    /// column reads its block index, which took about a quarter of a
+    /// search's time at 1,000,000 messages. Segments never change, so each
+    /// is opened once.
     /// The first opening also reads every sent time of the segment, about
     /// 10 ms per 1,000,000 documents, to note the range of each block.
     pub fn columns(&self, segment: &SegmentReader) -> tantivy::Result<Arc<SegmentColumns>> {

@@ -227,10 +227,10 @@ pub fn rebuild(
 
 /// Opens the writer of a bulk load: one indexing thread per core (at most
 /// four) sharing [`WRITER_MEMORY_BYTES`], and no merges. Merging reads the
-/// merged segments through memory maps, which at 10,000,000 messages
+/// merged segments through memory maps. At 10,000,000 messages that
 /// doubled the import's resident memory to about 730 MB and added a tenth
-/// to its CPU time; searches over the unmerged segments measured within
-/// 10% of the merged index (BENCHMARKS.md).
+/// to its CPU time, while searches over the unmerged segments measured
+/// within 10% of the merged index (BENCHMARKS.md).
 /// NOTE: segments are never merged, so a case imported many times keeps
 /// every import's segments; `cwlens reindex` starts a fresh index.
 pub(super) fn bulk_writer(index: &SearchIndex) -> tantivy::Result<IndexWriter> {
