@@ -83,3 +83,33 @@ fn option_after_query_is_rejected() {
     let quoted = search(&case, "\"--limit\"");
     assert_eq!(quoted.status.code(), Some(1));
 }
+
+#[test]
+fn keyword_line_with_bad_filter_counts_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = sample_case(dir.path());
+    let list = dir.path().join("list.txt");
+    std::fs::write(&list, "ばか\nbefore:2024-13-01 ばか\n").unwrap();
+    let output = Command::cargo_bin("cwlens")
+        .unwrap()
+        .args(["keywords", "--json", "--case"])
+        .arg(&case)
+        .arg("--list")
+        .arg(&list)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let reports: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(reports.len(), 2);
+    assert_eq!(reports[0]["hits"], 3);
+    assert_eq!(reports[1]["hits"], 0, "the rest of the line is not run");
+    assert!(
+        reports[1]["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("2024-13-01")
+    );
+}

@@ -62,12 +62,6 @@ pub fn run(args: &ExportArgs, lang: Lang) -> anyhow::Result<i32> {
         ))
     })?;
 
-    for error in &report.query_errors {
-        eprintln!(
-            "cwlens: {}",
-            crate::text::sanitize::for_terminal(error, false)
-        );
-    }
     print_replaced(&report, lang);
     if report.counts.messages == 0 {
         eprintln!(

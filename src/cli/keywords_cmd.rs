@@ -57,7 +57,10 @@ pub fn run(args: &KeywordsArgs, lang: Lang) -> anyhow::Result<i32> {
     let mut seen_by: HashMap<i64, usize> = HashMap::new();
     for (line, term) in &terms {
         let query = session.parse(term);
-        let keys = if query.is_empty() {
+        // A line with a part the parser could not read is not run, because
+        // the rest alone would count more than the line asks for; its
+        // report carries the reason.
+        let keys = if query.is_empty() || !query.errors.is_empty() {
             Vec::new()
         } else {
             session.matching_keys(&query, SearchOptions::default())?

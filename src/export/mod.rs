@@ -149,8 +149,6 @@ pub struct ExportReport {
     pub replaced_total: u64,
     /// CSV text cells that got a leading `'`.
     pub neutralized_cells: u64,
-    /// Parts of the query that were ignored, with the reason.
-    pub query_errors: Vec<String>,
 }
 
 /// Errors of an export.
@@ -383,7 +381,6 @@ pub fn run(
         replaced_total: replaced.count,
         replaced: replaced.first,
         neutralized_cells: neutralized.unwrap_or(0),
-        query_errors: plan.query.map(|query| query.errors).unwrap_or_default(),
     })
 }
 

@@ -434,9 +434,6 @@ fn written_lines(summary: &WrittenSummary, ui: &Ui<'_>) -> Vec<Line<'static>> {
             style::dim(),
         ));
     }
-    for error in &summary.query_errors {
-        lines.push(Line::styled(clean(error), style::error()));
-    }
     lines
 }
 

@@ -285,8 +285,6 @@ pub struct WrittenSummary {
     pub replaced_messages: u64,
     /// CSV cells that got a leading `'`.
     pub neutralized_cells: u64,
-    /// Parts of the query that were ignored, with the reason.
-    pub query_errors: Vec<String>,
 }
 
 impl WrittenSummary {
@@ -310,7 +308,6 @@ impl WrittenSummary {
             folder_files: if folder { report.outputs.len() + 1 } else { 0 },
             replaced_messages: report.replaced_total,
             neutralized_cells: report.neutralized_cells,
-            query_errors: report.query_errors.clone(),
         }
     }
 }

@@ -365,7 +365,6 @@ fn screens_of(sample: &Sample, area: Rect, ui: &Ui<'_>) -> Vec<(Screen, Overlay)
             folder_files: 0,
             replaced_messages: 3,
             neutralized_cells: 4,
-            query_errors: vec![name(2)],
         },
     ))));
     let choice = Overlay::Choice(Choice {

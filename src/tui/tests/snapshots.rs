@@ -383,7 +383,6 @@ fn written_summary() -> WrittenSummary {
         folder_files: 0,
         replaced_messages: 0,
         neutralized_cells: 1,
-        query_errors: Vec::new(),
     }
 }
 
