@@ -1808,7 +1808,7 @@ fn five_megabyte_body_is_searchable() {
     assert!(hits[0]["snippet"].as_str().unwrap().contains("終端の目印"));
 }
 
-/// The `replaced` count of the last index build the case log records.
+/// Returns the `replaced` count of the last index build in the case log.
 fn last_replaced(ws: &Workspace) -> u64 {
     let log = std::fs::read_to_string(ws.case.join("logs/cwlens.log")).expect("case log");
     let line = log

@@ -154,7 +154,7 @@ pub fn hash_file(path: &Path) -> io::Result<(String, u64)> {
     Ok((sha256, size))
 }
 
-/// Hashes a file like [`hash_file`] and also tells whether it ends inside
+/// Hashes a file like [`hash_file`] and also returns whether it ends inside
 /// a quoted CSV field: an odd number of `"` bytes, as in a file cut short in
 /// the middle of a record. Meaningful for UTF-8 and CP932, where the byte
 /// `"` is never part of another character, and not for UTF-16.

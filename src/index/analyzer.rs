@@ -79,7 +79,7 @@ impl Tokenizer for CharBigrams {
     }
 }
 
-/// The smallest and largest term that begin with `c`, inclusive. Every term
+/// Returns the smallest and largest term that begin with `c`, inclusive. Every term
 /// is one or two characters, so `c` followed by the last code point bounds
 /// them from above in byte order.
 pub fn prefix_bounds(c: char) -> (String, String) {
@@ -149,7 +149,8 @@ mod tests {
         for c in ['a', 'の', '\u{7f}', '🙏', char::MAX] {
             let (low, high) = prefix_bounds(c);
             for term in [c.to_string(), format!("{c}a"), format!("{c}{}", char::MAX)] {
-                assert!(low.as_bytes() <= term.as_bytes() && term.as_bytes() <= high.as_bytes());
+                assert!(low.as_bytes() <= term.as_bytes(), "{term:?}");
+                assert!(term.as_bytes() <= high.as_bytes(), "{term:?}");
             }
             let next = char::from_u32(c as u32 + 1).filter(|_| c != char::MAX);
             if let Some(next) = next {

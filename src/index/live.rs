@@ -6,7 +6,7 @@
 //! building the index use both cores. It goes no further than the key the
 //! importer calls settled: a room whose change log is still to come keeps
 //! its new messages back, so that each is indexed once, with its versions.
-//! The index is committed once, at the end, with the watermark; if the
+//! The index is committed once, at the end, with the watermark. If the
 //! process dies before that, the next sync starts again from the last
 //! committed watermark.
 //!

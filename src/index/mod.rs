@@ -1,11 +1,11 @@
 //! The full-text index: one tantivy document per message, built from the
 //! case database and rebuildable from it at any time.
 //!
-//! Text fields hold normalized plain text cut into character bigrams with
-//! positions, plus the last character of each text (see [`analyzer`]).
-//! `all_bigram` holds every version, so a search of any version reads one
-//! field. `history_bigram` holds the earlier versions, and `current_bigram`
-//! the current text of messages that have earlier versions; with the
+//! Text fields contain normalized plain text cut into character bigrams
+//! with positions, plus the last character of each text (see [`analyzer`]).
+//! `all_bigram` contains every version, so a search of any version reads one
+//! field. `history_bigram` contains the earlier versions, and
+//! `current_bigram` the current text of messages that have earlier versions; with the
 //! `HAS_HISTORY` flag they answer `in:history` and `in:current` exactly. Nothing is
 //! stored in the index: results are read back from SQLite by `msg_key`.
 

@@ -204,6 +204,7 @@ mod tests {
         let fields = index.fields;
         let mut writer: tantivy::IndexWriter =
             index.index.writer_with_num_threads(1, 15_000_000).unwrap();
+
         let mut expected = Vec::new();
         // Times repeat and wander, so that blocks of documents overlap in
         // time and ties cross block and segment borders.
@@ -225,6 +226,7 @@ mod tests {
         index.reload().unwrap();
         let searcher = index.reader.searcher();
         assert!(searcher.segment_readers().len() > 1);
+
         for oldest_first in [false, true] {
             let mut order = expected.clone();
             if oldest_first {

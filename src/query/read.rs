@@ -800,7 +800,7 @@ mod tests {
     }
 
     #[test]
-    fn a_time_stored_as_a_number_is_shown_as_the_export_wrote_it() {
+    fn plain_sent_time_shows_export_text() {
         let (_dir, case) = case_with_messages();
         case.conn()
             .execute_batch(

@@ -239,7 +239,7 @@ impl Case {
     }
 
     /// Moves every page of the write-ahead log into the database file and
-    /// empties the log. An import ends with it, so the case folder holds no
+    /// empties the log. An import ends with it, so the case folder keeps no
     /// second copy of the pages it wrote.
     pub fn checkpoint(&self) -> Result<(), StoreError> {
         self.conn
@@ -393,7 +393,7 @@ mod tests {
     }
 
     #[test]
-    fn a_held_import_lock_is_seen_and_refuses_a_second_import() {
+    fn held_lock_rejects_second_import() {
         let dir = tempfile::tempdir().unwrap();
         let held = lock_import(dir.path()).unwrap();
         assert!(import_running(dir.path()));

@@ -316,9 +316,9 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     if current == SCHEMA_VERSION {
         return Ok(());
     }
-    // A migration may rebuild a table that others point at, which SQLite
-    // allows only with foreign keys off; the check afterwards proves that
-    // every reference still holds.
+    // A migration may rebuild a table that others point at, and SQLite
+    // allows that only with foreign keys off. The check afterwards proves
+    // that every reference is still valid.
     let enforced: bool = conn.query_row("PRAGMA foreign_keys", [], |row| row.get(0))?;
     conn.pragma_update(None, "foreign_keys", "OFF")?;
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {

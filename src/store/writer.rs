@@ -410,7 +410,7 @@ impl<'c> Writer<'c> {
         Ok(())
     }
 
-    /// The largest message key so far, 0 in an empty case.
+    /// Returns the largest message key so far, 0 in an empty case.
     pub fn max_msg_key(&self) -> Result<i64, StoreError> {
         Ok(self.conn.query_row(
             "SELECT coalesce(max(msg_key), 0) FROM messages",
