@@ -141,10 +141,10 @@ impl SegmentColumns {
         })
     }
 
-    /// Returns the earliest and latest sent time of the block holding
-    /// `doc`, or `None` when unknown.
-    pub fn time_range(&self, doc: u32) -> Option<(i64, i64)> {
-        self.time_ranges.get((doc / TIME_BLOCK) as usize).copied()
+    /// `(min, max)` of the sent times of each block of [`TIME_BLOCK`]
+    /// documents, in document order; empty when unknown.
+    pub fn time_ranges(&self) -> &[(i64, i64)] {
+        &self.time_ranges
     }
 }
 

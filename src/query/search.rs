@@ -18,7 +18,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Searcher, Term};
 
-use super::collect::CountAndFirst;
+use super::collect::{self, PageRequest};
 use super::forward_seek::ForwardSeek;
 use super::parse::{Filter, IsFlag, ParsedQuery, Scope};
 use super::read::{CaseReader, MessageView};
@@ -138,7 +138,8 @@ impl<'a> Engine<'a> {
         }
         let built = self.build(query, options)?;
         let searcher = self.index.reader.searcher();
-        let (total, keys) = self.count_and_page(&searcher, &built, options.order, offset, limit)?;
+        let (total, keys) =
+            self.count_and_page(&searcher, built.as_ref(), options.order, offset, limit)?;
         Ok(SearchPage {
             total,
             hits: self.hits(&keys, query, options)?,
@@ -206,15 +207,14 @@ impl<'a> Engine<'a> {
             }
             return Ok((total as u64, keys));
         }
-        let page = searcher.search(
-            query,
-            &CountAndFirst {
-                index: self.index,
-                offset,
-                limit,
-                oldest_first: order == SortOrder::Oldest,
-            },
-        )?;
+        let request = PageRequest {
+            offset,
+            limit,
+            oldest_first: order == SortOrder::Oldest,
+            // A single term's count is its document frequency.
+            count_apart: query.downcast_ref::<TermQuery>().is_some(),
+        };
+        let page = collect::count_and_page(self.index, searcher, query, request)?;
         Ok((page.total, page.keys))
     }
 
@@ -236,10 +236,11 @@ impl<'a> Engine<'a> {
                     alternatives.push((Occur::Should, word_query));
                 }
             }
-            if alternatives.is_empty() {
-                continue;
+            match alternatives.len() {
+                0 => continue,
+                1 => clauses.push((Occur::Must, alternatives.remove(0).1)),
+                _ => clauses.push((Occur::Must, Box::new(BooleanQuery::new(alternatives)))),
             }
-            clauses.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
         }
         if !needs_verification(query, options) {
             for word in &query.exclude {
@@ -257,6 +258,11 @@ impl<'a> Engine<'a> {
                 return Ok(Box::new(EmptyQuery));
             }
             clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        // A lone required clause is the query itself, which keeps a single
+        // term countable from its document frequency.
+        if let [(Occur::Must, _)] = clauses[..] {
+            return Ok(clauses.remove(0).1);
         }
         Ok(Box::new(BooleanQuery::new(clauses)))
     }
