@@ -9,10 +9,10 @@
 //!
 //! Two things keep a page cheap when a query matches millions of messages:
 //!
-//! - a query whose count needs no pass over its matches (a single term in
-//!   a segment without deletions, where the count is the term's document
-//!   frequency) is counted apart, and the page is then found by seeking
-//!   past every block of documents whose times cannot enter it;
+//! - a query whose count needs no pass over its matches is counted apart.
+//!   For a single term in a segment without deletions, the count is the
+//!   term's document frequency. The page is then found by seeking past
+//!   every block of documents whose times cannot enter it;
 //! - segments share the lowest time of any full page found so far, so a
 //!   segment searched later passes over what an earlier one has ruled out.
 
@@ -29,7 +29,7 @@ use crate::index::{SearchIndex, SegmentColumns, TIME_BLOCK};
 /// A match in the order of a result list: larger ranks come first.
 type Rank = (i64, u64);
 
-/// What one search asks for.
+/// Parameters of one search's count and page.
 #[derive(Debug, Clone, Copy)]
 pub struct PageRequest {
     pub offset: usize,
@@ -71,6 +71,7 @@ pub fn count_and_page(
     request: PageRequest,
 ) -> tantivy::Result<Page> {
     let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+
     // The time rank below which no match can enter the page: the lowest
     // time of a full page in any segment.
     let floor = AtomicI64::new(i64::MIN);
@@ -89,6 +90,7 @@ pub fn count_and_page(
         },
         segments,
     )?;
+
     let mut total = 0;
     let mut ranks = Vec::new();
     for (count, heap) in fruits {
@@ -175,7 +177,7 @@ impl SegmentFirst<'_> {
         }
     }
 
-    /// The best time rank in the block of `block` documents.
+    /// Returns the best time rank in block number `block`, or `None` when unknown.
     fn best_in_block(&self, block: usize) -> Option<i64> {
         let (earliest, latest) = self.columns.time_ranges().get(block).copied()?;
         let best = if self.oldest_first { earliest } else { latest };
@@ -188,8 +190,8 @@ impl SegmentFirst<'_> {
             .is_none_or(|best| best >= self.threshold())
     }
 
-    /// The first document of the next block after `doc`'s whose times may
-    /// enter the page, or `None` when no later block may.
+    /// Returns the first document of the next block after `doc`'s whose
+    /// times may enter the page, or `None` when no later block may.
     fn next_block_that_may_enter(&self, doc: DocId) -> Option<DocId> {
         let threshold = self.threshold();
         let blocks = self.columns.time_ranges().len();
