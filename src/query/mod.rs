@@ -7,6 +7,7 @@ mod changes;
 mod collect;
 mod forward_seek;
 pub mod parse;
+mod phrase;
 pub mod read;
 pub mod search;
 

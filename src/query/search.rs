@@ -12,8 +12,7 @@ use std::ops::{Bound, Range};
 use serde::Serialize;
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
-    TermSetQuery,
+    AllQuery, BooleanQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Searcher, Term};
@@ -21,6 +20,7 @@ use tantivy::{DocAddress, Searcher, Term};
 use super::collect::{self, PageRequest};
 use super::forward_seek::ForwardSeek;
 use super::parse::{Filter, IsFlag, ParsedQuery, Scope};
+use super::phrase::{BigramPhrase, Strategy};
 use super::read::{CaseReader, MessageView};
 use crate::index::{Fields, SearchIndex, analyzer, flag};
 use crate::text::normalize::{self, Options};
@@ -480,7 +480,10 @@ fn word_query(fields: Fields, word: &str, scope: Scope) -> Option<Box<dyn Query>
             .into_iter()
             .map(|(offset, text)| (offset, Term::from_field_text(field, &text)))
             .collect();
-        Box::new(ForwardSeek(Box::new(PhraseQuery::new_with_offset(terms))))
+        Box::new(ForwardSeek(Box::new(BigramPhrase::new(
+            terms,
+            Strategy::Auto,
+        ))))
     };
     Some(match scope {
         Scope::Any => in_field(fields.all_bigram),
