@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::i18n::Lang;
 use crate::model::{RevisionKind, Role, RoomType};
+use crate::store::message_id_to_sql;
 
 /// Account name as shown: resigned accounts carry 【解約済】 (ja) or
 /// " (resigned)" (en); an account with no name shows its ID.
@@ -222,7 +223,9 @@ pub struct CaseReader {
 /// Account names by account ID, shared between the searches of a reader.
 pub type NameMap = std::sync::Arc<HashMap<String, String>>;
 
-const MESSAGE_COLUMNS: &str = "m.msg_key, m.room_key, r.room_id, r.name, m.message_id,
+// `message_id` is an INTEGER or TEXT (see `store::message_id`), and the
+// CAST gives back the text of the export either way.
+const MESSAGE_COLUMNS: &str = "m.msg_key, m.room_key, r.room_id, r.name, CAST(m.message_id AS TEXT),
     a.account_key, a.account_id, a.name, a.resigned, a.known,
     m.sent_at, m.updated_at, m.body, m.edited, m.deleted, m.has_file,
     (SELECT count(*) FROM revisions v WHERE v.msg_key = m.msg_key),
@@ -459,7 +462,9 @@ impl CaseReader {
                 "SELECT m.msg_key FROM messages m JOIN rooms r ON r.room_key = m.room_key
                  WHERE r.room_id = ?1 AND m.message_id = ?2",
             )?
-            .query_row(params![room_id, message_id], |row| row.get(0))
+            .query_row(params![room_id, message_id_to_sql(message_id)], |row| {
+                row.get(0)
+            })
             .optional()
     }
 
