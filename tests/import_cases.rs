@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
+use cwlens::store::message_id_to_sql;
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::Value;
 
@@ -36,7 +37,7 @@ fn stored(conn: &Connection, message_id: &str) -> Option<Stored> {
          JOIN source_files s ON s.source_id = m.source_id
          JOIN imports i ON i.import_id = s.import_id
          WHERE m.message_id = ?1",
-        [message_id],
+        [message_id_to_sql(message_id)],
         |row| {
             let sent_at: i64 = row.get(2)?;
             let raw: Option<String> = row.get(3)?;
@@ -76,7 +77,7 @@ fn count(conn: &Connection, sql: &str) -> i64 {
 fn msg_key(conn: &Connection, message_id: &str) -> i64 {
     conn.query_row(
         "SELECT msg_key FROM messages WHERE message_id = ?1",
-        [message_id],
+        [message_id_to_sql(message_id)],
         |row| row.get(0),
     )
     .expect("message exists")
@@ -500,7 +501,7 @@ fn unknown_column_is_kept() {
     let extra: Option<String> = ws
         .db()
         .query_row(
-            "SELECT extra FROM messages WHERE message_id = '1001'",
+            "SELECT extra FROM messages WHERE message_id = 1001",
             [],
             |row| row.get(0),
         )
@@ -588,7 +589,7 @@ fn time_formats_give_utc_instants() {
     }
     // Only the plain form in the import's zone is left to the number.
     let kept: Vec<String> = db
-        .prepare("SELECT message_id FROM messages WHERE sent_at_raw IS NULL")
+        .prepare("SELECT CAST(message_id AS TEXT) FROM messages WHERE sent_at_raw IS NULL")
         .unwrap()
         .query_map([], |row| row.get(0))
         .unwrap()

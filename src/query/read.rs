@@ -756,12 +756,12 @@ mod tests {
                  INSERT INTO rooms (room_key, room_id, name) VALUES (1, '100', '営業'), (2, '200', '総務');
                  INSERT INTO accounts (account_key, account_id, name) VALUES (1, '7', '試験 太郎');
                  INSERT INTO messages (msg_key, room_key, message_id, account_key, sent_at, sent_at_raw, body) VALUES
-                    (1, 1, '11', 1, 300, '', 'c'),
-                    (2, 1, '12', 1, 100, '', 'a'),
-                    (3, 1, '13', 1, 200, '', 'b1'),
-                    (4, 1, '14', 1, 200, '', 'b2'),
-                    (5, 1, '15', 1, 400, '', 'd'),
-                    (6, 2, '21', 1, 100, '', 'x');
+                    (1, 1, 11, 1, 300, '', 'c'),
+                    (2, 1, 12, 1, 100, '', 'a'),
+                    (3, 1, 13, 1, 200, '', 'b1'),
+                    (4, 1, 14, 1, 200, '', 'b2'),
+                    (5, 1, 15, 1, 400, '', 'd'),
+                    (6, 2, 21, 1, 100, '', 'x');
                  INSERT INTO revisions (msg_key, kind, at, at_raw, body_before, dedup) VALUES
                     (3, 'edit', 250, '', 'b0', 1), (3, 'edit', 260, '', 'b00', 2), (6, 'delete', 150, '', 'y', 3);
                  INSERT INTO files (room_key, file_id, msg_key, filename, filesize) VALUES
@@ -811,8 +811,8 @@ mod tests {
             .execute_batch(
                 "UPDATE imports SET source_tz = 'America/New_York' WHERE import_id = 2;
                  INSERT INTO messages (msg_key, room_key, message_id, account_key, sent_at, sent_at_raw, body, source_id)
-                    VALUES (7, 1, '16', 1, 1700000000, NULL, 'e', 3),
-                           (8, 1, '17', 1, 1700000000, NULL, 'f', NULL);",
+                    VALUES (7, 1, 16, 1, 1700000000, NULL, 'e', 3),
+                           (8, 1, 17, 1, 1700000000, NULL, 'f', NULL);",
             )
             .unwrap();
         let reader = CaseReader::open(&case).unwrap();
