@@ -235,6 +235,23 @@ const MESSAGE_COLUMNS: &str = "m.msg_key, m.room_key, r.room_id, r.name, CAST(m.
 
 const MESSAGE_FROM: &str = "FROM messages m JOIN rooms r ON r.room_key = m.room_key JOIN accounts a ON a.account_key = m.account_key";
 
+// Filters of the room timeline. `messages_by_room_time` is
+// `(room_key, sent_at)` and, like every index on a rowid table, ends with
+// the rowid `msg_key`, so SQLite reads each window in index order without a
+// sort. The keyset filters seek on `sent_at`, and the rows of that same
+// second are then filtered by `msg_key`. The test
+// `room_timeline_reads_index_in_order` checks the plans.
+const ROOM_WINDOW: &str = "WHERE m.room_key = ?1 ORDER BY m.sent_at, m.msg_key LIMIT ?2 OFFSET ?3";
+const ROOM_WINDOW_AFTER: &str = "WHERE m.room_key = ?1 AND (m.sent_at, m.msg_key) > (?2, ?3)
+    ORDER BY m.sent_at, m.msg_key LIMIT ?4";
+const ROOM_WINDOW_BEFORE: &str = "WHERE m.room_key = ?1 AND (m.sent_at, m.msg_key) < (?2, ?3)
+    ORDER BY m.sent_at DESC, m.msg_key DESC LIMIT ?4";
+const ROOM_POSITION_AT: &str = "SELECT count(*) FROM messages WHERE room_key = ?1 AND sent_at < ?2";
+const ROOM_POSITION_OF: &str = "SELECT m.room_key,
+        (SELECT count(*) FROM messages o WHERE o.room_key = m.room_key
+            AND (o.sent_at < m.sent_at OR (o.sent_at = m.sent_at AND o.msg_key < m.msg_key)))
+    FROM messages m WHERE m.msg_key = ?1";
+
 fn message_from_row(row: &Row<'_>) -> rusqlite::Result<MessageView> {
     let tags: Option<String> = row.get(17)?;
     Ok(MessageView {
@@ -344,10 +361,7 @@ impl CaseReader {
         offset: i64,
         limit: i64,
     ) -> rusqlite::Result<Vec<MessageView>> {
-        let sql = format!(
-            "SELECT {MESSAGE_COLUMNS} {MESSAGE_FROM}
-             WHERE m.room_key = ?1 ORDER BY m.sent_at, m.msg_key LIMIT ?2 OFFSET ?3"
-        );
+        let sql = format!("SELECT {MESSAGE_COLUMNS} {MESSAGE_FROM} {ROOM_WINDOW}");
         let mut statement = self.conn.prepare_cached(&sql)?;
         let rows = statement.query_map(params![room_key, limit, offset], message_from_row)?;
         rows.collect()
@@ -365,11 +379,7 @@ impl CaseReader {
         limit: i64,
     ) -> rusqlite::Result<Vec<MessageView>> {
         let (sent_at, msg_key) = after.unwrap_or((i64::MIN, i64::MIN));
-        let sql = format!(
-            "SELECT {MESSAGE_COLUMNS} {MESSAGE_FROM}
-             WHERE m.room_key = ?1 AND (m.sent_at, m.msg_key) > (?2, ?3)
-             ORDER BY m.sent_at, m.msg_key LIMIT ?4"
-        );
+        let sql = format!("SELECT {MESSAGE_COLUMNS} {MESSAGE_FROM} {ROOM_WINDOW_AFTER}");
         let mut statement = self.conn.prepare_cached(&sql)?;
         let rows =
             statement.query_map(params![room_key, sent_at, msg_key, limit], message_from_row)?;
@@ -387,11 +397,7 @@ impl CaseReader {
         limit: i64,
     ) -> rusqlite::Result<Vec<MessageView>> {
         let (sent_at, msg_key) = before.unwrap_or((i64::MAX, i64::MAX));
-        let sql = format!(
-            "SELECT {MESSAGE_COLUMNS} {MESSAGE_FROM}
-             WHERE m.room_key = ?1 AND (m.sent_at, m.msg_key) < (?2, ?3)
-             ORDER BY m.sent_at DESC, m.msg_key DESC LIMIT ?4"
-        );
+        let sql = format!("SELECT {MESSAGE_COLUMNS} {MESSAGE_FROM} {ROOM_WINDOW_BEFORE}");
         let mut statement = self.conn.prepare_cached(&sql)?;
         let rows =
             statement.query_map(params![room_key, sent_at, msg_key, limit], message_from_row)?;
@@ -439,18 +445,14 @@ impl CaseReader {
     /// Position in its room's timeline of the first message sent at or after `unix`.
     pub fn room_position_at(&self, room_key: i64, unix: i64) -> rusqlite::Result<i64> {
         self.conn
-            .prepare_cached("SELECT count(*) FROM messages WHERE room_key = ?1 AND sent_at < ?2")?
+            .prepare_cached(ROOM_POSITION_AT)?
             .query_row(params![room_key, unix], |row| row.get(0))
     }
 
     /// Position of a message in its room's timeline.
     pub fn room_position_of(&self, msg_key: i64) -> rusqlite::Result<Option<(i64, i64)>> {
         self.conn
-            .prepare_cached(
-                "SELECT m.room_key, (SELECT count(*) FROM messages o WHERE o.room_key = m.room_key
-                    AND (o.sent_at < m.sent_at OR (o.sent_at = m.sent_at AND o.msg_key < m.msg_key)))
-                 FROM messages m WHERE m.msg_key = ?1",
-            )?
+            .prepare_cached(ROOM_POSITION_OF)?
             .query_row([msg_key], |row| Ok((row.get(0)?, row.get(1)?)))
             .optional()
     }
@@ -939,6 +941,49 @@ mod tests {
                 (2, "rooms/x/1/messages.csv", "bb")
             ]
         );
+    }
+
+    #[test]
+    fn room_timeline_reads_index_in_order() {
+        let (_dir, case) = case_with_messages();
+        let reader = CaseReader::open(&case).unwrap();
+        let statements = [
+            (
+                "room_messages",
+                format!("SELECT {MESSAGE_COLUMNS} {MESSAGE_FROM} {ROOM_WINDOW}"),
+            ),
+            (
+                "room_messages_after",
+                format!("SELECT {MESSAGE_COLUMNS} {MESSAGE_FROM} {ROOM_WINDOW_AFTER}"),
+            ),
+            (
+                "room_messages_before",
+                format!("SELECT {MESSAGE_COLUMNS} {MESSAGE_FROM} {ROOM_WINDOW_BEFORE}"),
+            ),
+            ("room_position_at", ROOM_POSITION_AT.to_string()),
+            ("room_position_of", ROOM_POSITION_OF.to_string()),
+        ];
+        for (name, sql) in statements {
+            let mut explain = reader
+                .conn()
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap();
+            let values = vec![1_i64; explain.parameter_count()];
+            let plan: Vec<String> = explain
+                .query_map(rusqlite::params_from_iter(values), |row| row.get(3))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert!(
+                plan.iter()
+                    .any(|step| step.contains("INDEX messages_by_room_time (room_key=?")),
+                "{name} does not search messages_by_room_time: {plan:?}"
+            );
+            assert!(
+                !plan.iter().any(|step| step.contains("TEMP B-TREE")),
+                "{name} sorts in a temporary B-tree: {plan:?}"
+            );
+        }
     }
 
     #[test]
