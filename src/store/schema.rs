@@ -783,7 +783,10 @@ mod tests {
         let detail = reader.message_detail(1).unwrap().unwrap();
         assert_eq!(detail.revisions.len(), 1);
         assert_eq!(reader.files(2).unwrap()[0].filename, "議事録.pdf");
-        assert_eq!(reader.messages_by_keys(&[3]).unwrap()[0].starred, true);
+        assert!(
+            reader.messages_by_keys(&[3]).unwrap()[0].starred,
+            "star of message 3"
+        );
         assert_eq!(reader.messages_by_keys(&[4]).unwrap()[0].tags, ["要確認"]);
         assert_eq!(
             reader.messages_by_keys(&[5]).unwrap()[0].note.as_deref(),
