@@ -593,6 +593,145 @@ fn csv_history_goes_to_revisions_file() {
     assert_eq!(revisions[2][6], "100万円で発注します");
 }
 
+/// Message IDs of every storage form: `(id, stored as an SQLite INTEGER)`.
+/// `7` and `007` are different messages.
+const ID_FORMS: [(&str, bool); 9] = [
+    ("7", true),
+    ("007", false),
+    ("0", true),
+    ("1570000000000000001", true),
+    ("9223372036854775807", true),
+    ("9223372036854775808", false),
+    ("18446744073709551616", false),
+    ("12a", false),
+    ("msg_x9", false),
+];
+
+/// Builds a room with one message per entry of [`ID_FORMS`], a minute apart,
+/// a message `-5` and an edit of `007`.
+fn id_forms_room() -> RoomFixture {
+    let mut room = RoomFixture::group("60", "番号");
+    room.members = MEMBERS.to_vec();
+    const TIMES: [&str; 9] = [
+        "2023-04-01 09:00:00",
+        "2023-04-01 09:01:00",
+        "2023-04-01 09:02:00",
+        "2023-04-01 09:03:00",
+        "2023-04-01 09:04:00",
+        "2023-04-01 09:05:00",
+        "2023-04-01 09:06:00",
+        "2023-04-01 09:07:00",
+        "2023-04-01 09:08:00",
+    ];
+    for (index, (id, _)) in ID_FORMS.iter().enumerate() {
+        room.messages
+            .push((id, "7", "試験 太郎", TIMES[index], "", "番号の確認"));
+    }
+    room.messages.push((
+        "-5",
+        "7",
+        "試験 太郎",
+        "2023-04-01 09:30:00",
+        "",
+        "負の番号",
+    ));
+    room.logs = vec![("007", "編集", "2023-04-01 08:59:00", "前の本文")];
+    room
+}
+
+#[test]
+fn message_id_forms_survive_csv_export() {
+    let fixture = Fixture::new(&[id_forms_room()]);
+    let ids: Vec<&str> = ID_FORMS.iter().map(|(id, _)| *id).collect();
+
+    // The importer rejects a negative number as an ID a spreadsheet
+    // damaged, so `-5` is quarantined and never stored.
+    let db = common::open_read_only(fixture.case());
+    let quarantined: i64 = db
+        .query_row(
+            "SELECT count(*) FROM quarantine WHERE reason LIKE '%\"-5\"%'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(quarantined, 1, "-5 is quarantined");
+    let stored: Vec<(String, String)> = db
+        .prepare(
+            "SELECT CAST(message_id AS TEXT), typeof(message_id) FROM messages ORDER BY sent_at",
+        )
+        .unwrap()
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let expected: Vec<(String, String)> = ID_FORMS
+        .iter()
+        .map(|(id, integer)| {
+            let class = if *integer { "integer" } else { "text" };
+            (id.to_string(), class.to_string())
+        })
+        .collect();
+    assert_eq!(stored, expected);
+
+    let reader = cwlens::query::read::CaseReader::new(db);
+    for id in &ids {
+        let key = reader
+            .find_message("60", id)
+            .unwrap()
+            .unwrap_or_else(|| panic!("{id} is not found"));
+        let message = &reader.messages_by_keys(&[key]).unwrap()[0];
+        assert_eq!(message.message_id, *id);
+    }
+    let edited = reader.find_message("60", "007").unwrap().unwrap();
+    assert_eq!(reader.revisions(edited).unwrap().len(), 1, "edit of 007");
+    let plain = reader.find_message("60", "7").unwrap().unwrap();
+    assert!(reader.revisions(plain).unwrap().is_empty(), "no edit of 7");
+
+    let out = fixture.path("plain.csv");
+    fixture.export_ok(&[
+        "--lang",
+        "en",
+        "--format",
+        "csv",
+        "--encoding",
+        "utf8",
+        "--plain-ids",
+        "--out",
+        out_arg(&out),
+    ]);
+    let text = String::from_utf8(fs::read(&out).unwrap()).unwrap();
+    let lines: Vec<&str> = text.split_terminator("\r\n").collect();
+    assert_eq!(lines.len(), ids.len() + 1);
+    for (line, id) in lines[1..].iter().zip(&ids) {
+        assert!(
+            line.starts_with(&format!("\"60\",\"番号\",\"group\",\"{id}\",")),
+            "{id}: {line}"
+        );
+    }
+
+    let out = fixture.path("spreadsheet.csv");
+    fixture.export_ok(&["--format", "csv", "--out", out_arg(&out)]);
+    let rows = parse_csv(&fs::read(&out).unwrap());
+    let cells: Vec<&str> = rows[1..].iter().map(|row| row[3].as_str()).collect();
+    assert_eq!(
+        cells,
+        [
+            "=\"7\"",
+            "=\"007\"",
+            "=\"0\"",
+            "=\"1570000000000000001\"",
+            "=\"9223372036854775807\"",
+            "=\"9223372036854775808\"",
+            "=\"18446744073709551616\"",
+            "12a",
+            "msg_x9",
+        ]
+    );
+    let revisions = parse_csv(&fs::read(fixture.path("spreadsheet.revisions.csv")).unwrap());
+    assert_eq!(revisions.len(), 2);
+    assert_eq!(revisions[1][1], "=\"007\"");
+}
+
 #[test]
 fn csv_without_history_has_no_revisions_file() {
     let fixture = Fixture::new(&[history_room()]);

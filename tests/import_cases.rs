@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
+use cwlens::store::message_id_to_sql;
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::Value;
 
@@ -36,7 +37,7 @@ fn stored(conn: &Connection, message_id: &str) -> Option<Stored> {
          JOIN source_files s ON s.source_id = m.source_id
          JOIN imports i ON i.import_id = s.import_id
          WHERE m.message_id = ?1",
-        [message_id],
+        [message_id_to_sql(message_id)],
         |row| {
             let sent_at: i64 = row.get(2)?;
             let raw: Option<String> = row.get(3)?;
@@ -76,7 +77,7 @@ fn count(conn: &Connection, sql: &str) -> i64 {
 fn msg_key(conn: &Connection, message_id: &str) -> i64 {
     conn.query_row(
         "SELECT msg_key FROM messages WHERE message_id = ?1",
-        [message_id],
+        [message_id_to_sql(message_id)],
         |row| row.get(0),
     )
     .expect("message exists")
@@ -500,7 +501,7 @@ fn unknown_column_is_kept() {
     let extra: Option<String> = ws
         .db()
         .query_row(
-            "SELECT extra FROM messages WHERE message_id = '1001'",
+            "SELECT extra FROM messages WHERE message_id = 1001",
             [],
             |row| row.get(0),
         )
@@ -588,7 +589,7 @@ fn time_formats_give_utc_instants() {
     }
     // Only the plain form in the import's zone is left to the number.
     let kept: Vec<String> = db
-        .prepare("SELECT message_id FROM messages WHERE sent_at_raw IS NULL")
+        .prepare("SELECT CAST(message_id AS TEXT) FROM messages WHERE sent_at_raw IS NULL")
         .unwrap()
         .query_map([], |row| row.get(0))
         .unwrap()
@@ -1893,4 +1894,71 @@ fn file_cut_inside_quotes_is_reported() {
         !stdout(&summary).contains("quoted field"),
         "an unchanged file is skipped, so it is not read again"
     );
+}
+
+#[test]
+fn reimport_of_integer_ids_adds_nothing() {
+    // `7` and `1570000000000000001` are stored as SQLite INTEGERs, the
+    // others as TEXT.
+    let ids = [
+        "7",
+        "007",
+        "1570000000000000001",
+        "9223372036854775808",
+        "12a",
+    ];
+    let rows = |changed: &[&str]| -> Vec<Vec<String>> {
+        ids.iter()
+            .enumerate()
+            .map(|(minute, id)| {
+                let sent = format!("2023-04-01 09:{minute:02}:00");
+                let body = if changed.contains(id) {
+                    "直した本文"
+                } else {
+                    "本文"
+                };
+                message_row(id, "7", "試験 太郎", &sent, body)
+            })
+            .collect()
+    };
+    let ws = Workspace::new();
+    ws.write_simple_room(&rows(&[]));
+    ws.import();
+    let last_import = |db: &Connection| -> (i64, i64, i64) {
+        db.query_row(
+            "SELECT rows_read, messages_added, revisions_added FROM imports
+             ORDER BY import_id DESC LIMIT 1",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .unwrap()
+    };
+    // Two rows of members.csv and five messages.
+    assert_eq!(last_import(&ws.db()), (7, 5, 0));
+
+    // The same rows in reverse order: the file's hash changes, so the
+    // importer reads every row again instead of skipping the file.
+    let mut reversed = rows(&[]);
+    reversed.reverse();
+    ws.write_messages("55", &reversed);
+    ws.import();
+    assert_eq!(last_import(&ws.db()), (5, 0, 0));
+
+    // Later downloads that change one body of each storage class: the
+    // stored row is found, and its old body becomes a revision.
+    ws.write_messages("55", &rows(&["007"]));
+    ws.import();
+    assert_eq!(last_import(&ws.db()), (5, 0, 1));
+    ws.write_messages("55", &rows(&["007", "1570000000000000001"]));
+    ws.import();
+    assert_eq!(last_import(&ws.db()), (5, 0, 1));
+
+    let db = ws.db();
+    assert_eq!(count(&db, "SELECT count(*) FROM messages"), 5);
+    assert_eq!(body_of(&db, "007"), "直した本文");
+    assert_eq!(body_of(&db, "7"), "本文");
+    assert_eq!(body_of(&db, "1570000000000000001"), "直した本文");
+    assert_eq!(revisions(&ws.case, "007").len(), 1);
+    assert_eq!(revisions(&ws.case, "7").len(), 0);
+    assert_eq!(revisions(&ws.case, "1570000000000000001").len(), 1);
 }

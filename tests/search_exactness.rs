@@ -50,7 +50,7 @@ impl Fixture {
         let mut messages: BTreeMap<i64, Versions> = BTreeMap::new();
         let mut statement = conn
             .prepare(
-                "SELECT m.msg_key, m.message_id, m.body, r.room_id, m.sent_at
+                "SELECT m.msg_key, CAST(m.message_id AS TEXT), m.body, r.room_id, m.sent_at
                  FROM messages m JOIN rooms r ON r.room_key = m.room_key",
             )
             .unwrap();

@@ -5,7 +5,7 @@ use crate::audit::{self, verify::FileProblemKind};
 use crate::i18n::Lang;
 use crate::query::Session;
 use crate::query::search::SearchOptions;
-use crate::store::{Case, annotations};
+use crate::store::{Case, annotations, message_id_to_sql};
 use crate::text::sanitize::for_terminal;
 
 pub fn tag(args: &TagArgs, lang: Lang) -> anyhow::Result<i32> {
@@ -17,7 +17,7 @@ pub fn tag(args: &TagArgs, lang: Lang) -> anyhow::Result<i32> {
                 .conn()
                 .prepare("SELECT msg_key FROM messages WHERE message_id = ?1")?;
             let keys = statement
-                .query_map([message_id.trim()], |row| row.get(0))?
+                .query_map([message_id_to_sql(message_id.trim())], |row| row.get(0))?
                 .collect::<Result<Vec<i64>, _>>()?;
             if keys.is_empty() {
                 anyhow::bail!(

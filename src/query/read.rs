@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::i18n::Lang;
 use crate::model::{RevisionKind, Role, RoomType};
+use crate::store::message_id_to_sql;
 
 /// Account name as shown: resigned accounts carry 【解約済】 (ja) or
 /// " (resigned)" (en); an account with no name shows its ID.
@@ -222,7 +223,9 @@ pub struct CaseReader {
 /// Account names by account ID, shared between the searches of a reader.
 pub type NameMap = std::sync::Arc<HashMap<String, String>>;
 
-const MESSAGE_COLUMNS: &str = "m.msg_key, m.room_key, r.room_id, r.name, m.message_id,
+// `message_id` is an INTEGER or TEXT (see `store::message_id`), and the
+// CAST gives back the text of the export either way.
+const MESSAGE_COLUMNS: &str = "m.msg_key, m.room_key, r.room_id, r.name, CAST(m.message_id AS TEXT),
     a.account_key, a.account_id, a.name, a.resigned, a.known,
     m.sent_at, m.updated_at, m.body, m.edited, m.deleted, m.has_file,
     (SELECT count(*) FROM revisions v WHERE v.msg_key = m.msg_key),
@@ -231,6 +234,23 @@ const MESSAGE_COLUMNS: &str = "m.msg_key, m.room_key, r.room_id, r.name, m.messa
     (SELECT body FROM notes n WHERE n.msg_key = m.msg_key)";
 
 const MESSAGE_FROM: &str = "FROM messages m JOIN rooms r ON r.room_key = m.room_key JOIN accounts a ON a.account_key = m.account_key";
+
+// Filters of the room timeline. `messages_by_room_time` is
+// `(room_key, sent_at)` and, like every index on a rowid table, ends with
+// the rowid `msg_key`, so SQLite reads each window in index order without a
+// sort. The keyset filters seek on `sent_at`, and the rows of that same
+// second are then filtered by `msg_key`. The test
+// `room_timeline_reads_index_in_order` checks the plans.
+const ROOM_WINDOW: &str = "WHERE m.room_key = ?1 ORDER BY m.sent_at, m.msg_key LIMIT ?2 OFFSET ?3";
+const ROOM_WINDOW_AFTER: &str = "WHERE m.room_key = ?1 AND (m.sent_at, m.msg_key) > (?2, ?3)
+    ORDER BY m.sent_at, m.msg_key LIMIT ?4";
+const ROOM_WINDOW_BEFORE: &str = "WHERE m.room_key = ?1 AND (m.sent_at, m.msg_key) < (?2, ?3)
+    ORDER BY m.sent_at DESC, m.msg_key DESC LIMIT ?4";
+const ROOM_POSITION_AT: &str = "SELECT count(*) FROM messages WHERE room_key = ?1 AND sent_at < ?2";
+const ROOM_POSITION_OF: &str = "SELECT m.room_key,
+        (SELECT count(*) FROM messages o WHERE o.room_key = m.room_key
+            AND (o.sent_at < m.sent_at OR (o.sent_at = m.sent_at AND o.msg_key < m.msg_key)))
+    FROM messages m WHERE m.msg_key = ?1";
 
 fn message_from_row(row: &Row<'_>) -> rusqlite::Result<MessageView> {
     let tags: Option<String> = row.get(17)?;
@@ -341,10 +361,7 @@ impl CaseReader {
         offset: i64,
         limit: i64,
     ) -> rusqlite::Result<Vec<MessageView>> {
-        let sql = format!(
-            "SELECT {MESSAGE_COLUMNS} {MESSAGE_FROM}
-             WHERE m.room_key = ?1 ORDER BY m.sent_at, m.msg_key LIMIT ?2 OFFSET ?3"
-        );
+        let sql = format!("SELECT {MESSAGE_COLUMNS} {MESSAGE_FROM} {ROOM_WINDOW}");
         let mut statement = self.conn.prepare_cached(&sql)?;
         let rows = statement.query_map(params![room_key, limit, offset], message_from_row)?;
         rows.collect()
@@ -362,11 +379,7 @@ impl CaseReader {
         limit: i64,
     ) -> rusqlite::Result<Vec<MessageView>> {
         let (sent_at, msg_key) = after.unwrap_or((i64::MIN, i64::MIN));
-        let sql = format!(
-            "SELECT {MESSAGE_COLUMNS} {MESSAGE_FROM}
-             WHERE m.room_key = ?1 AND (m.sent_at, m.msg_key) > (?2, ?3)
-             ORDER BY m.sent_at, m.msg_key LIMIT ?4"
-        );
+        let sql = format!("SELECT {MESSAGE_COLUMNS} {MESSAGE_FROM} {ROOM_WINDOW_AFTER}");
         let mut statement = self.conn.prepare_cached(&sql)?;
         let rows =
             statement.query_map(params![room_key, sent_at, msg_key, limit], message_from_row)?;
@@ -384,11 +397,7 @@ impl CaseReader {
         limit: i64,
     ) -> rusqlite::Result<Vec<MessageView>> {
         let (sent_at, msg_key) = before.unwrap_or((i64::MAX, i64::MAX));
-        let sql = format!(
-            "SELECT {MESSAGE_COLUMNS} {MESSAGE_FROM}
-             WHERE m.room_key = ?1 AND (m.sent_at, m.msg_key) < (?2, ?3)
-             ORDER BY m.sent_at DESC, m.msg_key DESC LIMIT ?4"
-        );
+        let sql = format!("SELECT {MESSAGE_COLUMNS} {MESSAGE_FROM} {ROOM_WINDOW_BEFORE}");
         let mut statement = self.conn.prepare_cached(&sql)?;
         let rows =
             statement.query_map(params![room_key, sent_at, msg_key, limit], message_from_row)?;
@@ -436,18 +445,14 @@ impl CaseReader {
     /// Position in its room's timeline of the first message sent at or after `unix`.
     pub fn room_position_at(&self, room_key: i64, unix: i64) -> rusqlite::Result<i64> {
         self.conn
-            .prepare_cached("SELECT count(*) FROM messages WHERE room_key = ?1 AND sent_at < ?2")?
+            .prepare_cached(ROOM_POSITION_AT)?
             .query_row(params![room_key, unix], |row| row.get(0))
     }
 
     /// Position of a message in its room's timeline.
     pub fn room_position_of(&self, msg_key: i64) -> rusqlite::Result<Option<(i64, i64)>> {
         self.conn
-            .prepare_cached(
-                "SELECT m.room_key, (SELECT count(*) FROM messages o WHERE o.room_key = m.room_key
-                    AND (o.sent_at < m.sent_at OR (o.sent_at = m.sent_at AND o.msg_key < m.msg_key)))
-                 FROM messages m WHERE m.msg_key = ?1",
-            )?
+            .prepare_cached(ROOM_POSITION_OF)?
             .query_row([msg_key], |row| Ok((row.get(0)?, row.get(1)?)))
             .optional()
     }
@@ -459,7 +464,9 @@ impl CaseReader {
                 "SELECT m.msg_key FROM messages m JOIN rooms r ON r.room_key = m.room_key
                  WHERE r.room_id = ?1 AND m.message_id = ?2",
             )?
-            .query_row(params![room_id, message_id], |row| row.get(0))
+            .query_row(params![room_id, message_id_to_sql(message_id)], |row| {
+                row.get(0)
+            })
             .optional()
     }
 
@@ -751,12 +758,12 @@ mod tests {
                  INSERT INTO rooms (room_key, room_id, name) VALUES (1, '100', '営業'), (2, '200', '総務');
                  INSERT INTO accounts (account_key, account_id, name) VALUES (1, '7', '試験 太郎');
                  INSERT INTO messages (msg_key, room_key, message_id, account_key, sent_at, sent_at_raw, body) VALUES
-                    (1, 1, '11', 1, 300, '', 'c'),
-                    (2, 1, '12', 1, 100, '', 'a'),
-                    (3, 1, '13', 1, 200, '', 'b1'),
-                    (4, 1, '14', 1, 200, '', 'b2'),
-                    (5, 1, '15', 1, 400, '', 'd'),
-                    (6, 2, '21', 1, 100, '', 'x');
+                    (1, 1, 11, 1, 300, '', 'c'),
+                    (2, 1, 12, 1, 100, '', 'a'),
+                    (3, 1, 13, 1, 200, '', 'b1'),
+                    (4, 1, 14, 1, 200, '', 'b2'),
+                    (5, 1, 15, 1, 400, '', 'd'),
+                    (6, 2, 21, 1, 100, '', 'x');
                  INSERT INTO revisions (msg_key, kind, at, at_raw, body_before, dedup) VALUES
                     (3, 'edit', 250, '', 'b0', 1), (3, 'edit', 260, '', 'b00', 2), (6, 'delete', 150, '', 'y', 3);
                  INSERT INTO files (room_key, file_id, msg_key, filename, filesize) VALUES
@@ -806,8 +813,8 @@ mod tests {
             .execute_batch(
                 "UPDATE imports SET source_tz = 'America/New_York' WHERE import_id = 2;
                  INSERT INTO messages (msg_key, room_key, message_id, account_key, sent_at, sent_at_raw, body, source_id)
-                    VALUES (7, 1, '16', 1, 1700000000, NULL, 'e', 3),
-                           (8, 1, '17', 1, 1700000000, NULL, 'f', NULL);",
+                    VALUES (7, 1, 16, 1, 1700000000, NULL, 'e', 3),
+                           (8, 1, 17, 1, 1700000000, NULL, 'f', NULL);",
             )
             .unwrap();
         let reader = CaseReader::open(&case).unwrap();
@@ -934,6 +941,49 @@ mod tests {
                 (2, "rooms/x/1/messages.csv", "bb")
             ]
         );
+    }
+
+    #[test]
+    fn room_timeline_reads_index_in_order() {
+        let (_dir, case) = case_with_messages();
+        let reader = CaseReader::open(&case).unwrap();
+        let statements = [
+            (
+                "room_messages",
+                format!("SELECT {MESSAGE_COLUMNS} {MESSAGE_FROM} {ROOM_WINDOW}"),
+            ),
+            (
+                "room_messages_after",
+                format!("SELECT {MESSAGE_COLUMNS} {MESSAGE_FROM} {ROOM_WINDOW_AFTER}"),
+            ),
+            (
+                "room_messages_before",
+                format!("SELECT {MESSAGE_COLUMNS} {MESSAGE_FROM} {ROOM_WINDOW_BEFORE}"),
+            ),
+            ("room_position_at", ROOM_POSITION_AT.to_string()),
+            ("room_position_of", ROOM_POSITION_OF.to_string()),
+        ];
+        for (name, sql) in statements {
+            let mut explain = reader
+                .conn()
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap();
+            let values = vec![1_i64; explain.parameter_count()];
+            let plan: Vec<String> = explain
+                .query_map(rusqlite::params_from_iter(values), |row| row.get(3))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert!(
+                plan.iter()
+                    .any(|step| step.contains("INDEX messages_by_room_time (room_key=?")),
+                "{name} does not search messages_by_room_time: {plan:?}"
+            );
+            assert!(
+                !plan.iter().any(|step| step.contains("TEMP B-TREE")),
+                "{name} sorts in a temporary B-tree: {plan:?}"
+            );
+        }
     }
 
     #[test]

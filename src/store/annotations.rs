@@ -15,7 +15,7 @@ fn now() -> i64 {
 fn message_ids(case: &Case, msg_keys: &[i64]) -> rusqlite::Result<Vec<String>> {
     let mut statement = case
         .conn()
-        .prepare_cached("SELECT message_id FROM messages WHERE msg_key = ?1")?;
+        .prepare_cached("SELECT CAST(message_id AS TEXT) FROM messages WHERE msg_key = ?1")?;
     let mut ids = Vec::with_capacity(msg_keys.len());
     for key in msg_keys {
         let id: String = statement.query_row([key], |row| row.get(0))?;

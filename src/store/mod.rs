@@ -6,6 +6,7 @@
 //! export folder is only ever opened for reading.
 
 pub mod annotations;
+mod message_id;
 mod schema;
 pub mod stats;
 pub mod writer;
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
+pub use message_id::message_id_to_sql;
 pub use schema::{SCHEMA_VERSION, rebuild_stats};
 
 /// File name of the case database inside the case folder.

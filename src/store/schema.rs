@@ -276,6 +276,51 @@ CREATE INDEX messages_changed
     ON messages(msg_key, updated_at, sent_at, account_key, room_key, edited, deleted)
     WHERE edited = 1 OR deleted = 1;
 "#,
+    // 8: smaller messages and indexes. `message_id` has no type affinity. It
+    // stores a canonical decimal ID as an INTEGER and any other ID as TEXT
+    // (see `store::message_id`). The CASE below is that rule in SQL: CAST to
+    // INTEGER reads the longest leading integer and saturates outside the
+    // i64 range (SQLite documentation, "CAST expressions"), so the round
+    // trip through TEXT gives back the stored text only for canonical
+    // decimals. `messages_by_room_time` drops its explicit `msg_key` because
+    // every entry of an index on a rowid table ends with the rowid anyway.
+    // NOTE: the pages of the old table stay in the file as free pages, which
+    // later imports reuse. The file shrinks only after a VACUUM.
+    r#"
+CREATE TABLE messages_v8 (
+    msg_key         INTEGER PRIMARY KEY,
+    room_key        INTEGER NOT NULL REFERENCES rooms(room_key),
+    message_id      NOT NULL,
+    account_key     INTEGER NOT NULL REFERENCES accounts(account_key),
+    sender_name_key INTEGER REFERENCES sender_names(name_key),
+    sent_at         INTEGER NOT NULL,
+    sent_at_raw     TEXT,
+    updated_at      INTEGER,
+    updated_at_raw  TEXT,
+    body            TEXT NOT NULL,
+    edited          INTEGER NOT NULL DEFAULT 0,
+    deleted         INTEGER NOT NULL DEFAULT 0,
+    has_file        INTEGER NOT NULL DEFAULT 0,
+    extra           TEXT,
+    source_id       INTEGER REFERENCES source_files(source_id),
+    source_record   INTEGER,
+    UNIQUE (room_key, message_id)
+);
+INSERT INTO messages_v8
+    SELECT msg_key, room_key,
+        CASE WHEN CAST(CAST(message_id AS INTEGER) AS TEXT) = message_id
+            THEN CAST(message_id AS INTEGER) ELSE message_id END,
+        account_key, sender_name_key, sent_at, sent_at_raw, updated_at, updated_at_raw, body,
+        edited, deleted, has_file, extra, source_id, source_record
+    FROM messages ORDER BY msg_key;
+DROP TABLE messages;
+ALTER TABLE messages_v8 RENAME TO messages;
+CREATE INDEX messages_by_room_time ON messages(room_key, sent_at);
+CREATE INDEX messages_by_account ON messages(account_key, sent_at);
+CREATE INDEX messages_changed
+    ON messages(msg_key, updated_at, sent_at, account_key, room_key, edited, deleted)
+    WHERE edited = 1 OR deleted = 1;
+"#,
 ];
 
 /// Rebuilds `room_stats` and `account_stats` from the messages and room
@@ -354,6 +399,8 @@ const STATS_SINCE: i64 = 6;
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
@@ -416,7 +463,8 @@ mod tests {
 
         let rows: Vec<(i64, String, Option<String>, String, String)> = conn
             .prepare(
-                "SELECT m.msg_key, m.message_id, n.raw_name, m.sent_at_raw, m.body FROM messages m
+                "SELECT m.msg_key, CAST(m.message_id AS TEXT), n.raw_name, m.sent_at_raw, m.body
+                 FROM messages m
                  LEFT JOIN sender_names n ON n.name_key = m.sender_name_key ORDER BY m.msg_key",
             )
             .unwrap()
@@ -506,5 +554,296 @@ mod tests {
             .collect::<Result<_, _>>()
             .unwrap();
         assert_eq!(indexed, [2, 3]);
+    }
+
+    /// Opens an in-memory database with the first `version` migrations
+    /// applied, one room and one account.
+    fn database_at(version: usize) -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..version] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", version as i64)
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO rooms (room_key, room_id) VALUES (1, '55');
+             INSERT INTO accounts (account_key, account_id) VALUES (1, '7');",
+        )
+        .unwrap();
+        conn
+    }
+
+    fn stored_as_integer(id: &str) -> bool {
+        matches!(
+            crate::store::message_id_to_sql(id),
+            rusqlite::types::ToSqlOutput::Owned(rusqlite::types::Value::Integer(_))
+        )
+    }
+
+    /// Stores `ids` as text in a version 7 database, runs migration 8 and
+    /// checks each row against `message_id_to_sql`: same storage class, same
+    /// text back, and found by a lookup bound through it.
+    fn check_migrated_ids(ids: &[String]) -> Result<(), String> {
+        let mut conn = database_at(7);
+        {
+            let mut insert = conn
+                .prepare(
+                    "INSERT INTO messages (msg_key, room_key, message_id, account_key, sent_at, body)
+                     VALUES (?1, 1, ?2, 1, 0, '')",
+                )
+                .unwrap();
+            for (key, id) in ids.iter().enumerate() {
+                insert.execute(rusqlite::params![key as i64, id]).unwrap();
+            }
+        }
+        migrate(&mut conn).map_err(|error| error.to_string())?;
+
+        for (key, id) in ids.iter().enumerate() {
+            let (class, text): (String, String) = conn
+                .query_row(
+                    "SELECT typeof(message_id), CAST(message_id AS TEXT) FROM messages
+                     WHERE msg_key = ?1",
+                    [key as i64],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .unwrap();
+            let expected = if stored_as_integer(id) {
+                "integer"
+            } else {
+                "text"
+            };
+            if class != expected {
+                return Err(format!("{id:?} migrated to {class}, Rust binds {expected}"));
+            }
+            if text != *id {
+                return Err(format!("{id:?} reads back as {text:?}"));
+            }
+            let found: Option<i64> = conn
+                .query_row(
+                    "SELECT msg_key FROM messages WHERE room_key = 1 AND message_id = ?1",
+                    [crate::store::message_id_to_sql(id)],
+                    |row| row.get(0),
+                )
+                .optional()
+                .unwrap();
+            if found != Some(key as i64) {
+                return Err(format!("lookup of {id:?} found {found:?}"));
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn migration_eight_converts_edge_ids_like_rust() {
+        let ids: Vec<String> = [
+            "0",
+            "7",
+            "-5",
+            "-0",
+            "007",
+            "00",
+            "",
+            "12a",
+            "a12",
+            "+12",
+            " 12",
+            "12 ",
+            "1e3",
+            "12.0",
+            "0x1F",
+            "１２",
+            "1570000000000000001",
+            "9223372036854775807",
+            "9223372036854775808",
+            "9999999999999999999",
+            "18446744073709551616",
+            "-9223372036854775808",
+            "-9223372036854775809",
+        ]
+        .iter()
+        .map(|id| id.to_string())
+        .collect();
+        check_migrated_ids(&ids).unwrap();
+    }
+
+    proptest! {
+        #[test]
+        fn migration_eight_agrees_with_rust_rule(
+            ids in proptest::collection::btree_set(
+                prop_oneof![
+                    any::<i64>().prop_map(|n| n.to_string()),
+                    any::<u64>().prop_map(|n| n.to_string()),
+                    "-?0[0-9]{0,19}",
+                    "-?[1-9][0-9]{17,20}",
+                    "[-+ 0-9a.e]{0,21}",
+                    "\\PC{0,8}",
+                ],
+                1..40,
+            )
+        ) {
+            let ids: Vec<String> = ids.into_iter().collect();
+            if let Err(problem) = check_migrated_ids(&ids) {
+                prop_assert!(false, "{}", problem);
+            }
+        }
+    }
+
+    #[test]
+    fn case_at_version_seven_reads_same_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let case_dir = dir.path().join("case");
+        std::fs::create_dir(&case_dir).unwrap();
+        let conn = Connection::open(case_dir.join(crate::store::DATABASE_FILE)).unwrap();
+        for sql in &MIGRATIONS[..7] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 7).unwrap();
+        // Version 7 stored every ID as TEXT.
+        let ids = [
+            (1, 1, "101"),
+            (2, 1, "007"),
+            (3, 1, "9223372036854775808"),
+            (4, 1, "12a"),
+            (5, 1, "-5"),
+            (6, 2, "101"),
+            (7, 2, "1570000000000000001"),
+        ];
+        conn.execute_batch(
+            "INSERT INTO imports (import_id, started_at, export_path, layout, status)
+                VALUES (1, 0, '/export', 'chatwork_csv', 'complete');
+             INSERT INTO source_files (source_id, import_id, path, kind, size, sha256, encoding, status)
+                VALUES (1, 1, 'rooms/55/messages.csv', 'messages', 10, 'aa', 'utf-8', 'complete');
+             INSERT INTO rooms (room_key, room_id) VALUES (1, '55'), (2, '66');
+             INSERT INTO accounts (account_key, account_id, name) VALUES (1, '7', '試験 太郎');",
+        )
+        .unwrap();
+        for (key, room, id) in ids {
+            conn.execute(
+                "INSERT INTO messages (msg_key, room_key, message_id, account_key, sent_at, body,
+                    source_id, source_record)
+                 VALUES (?1, ?2, ?3, 1, ?1, '本文', 1, ?1)",
+                rusqlite::params![key, room, id],
+            )
+            .unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO revisions (msg_key, kind, at, at_raw, body_before, dedup)
+                VALUES (1, 'edit', 5, '5', '前の本文', 1);
+             INSERT INTO files (room_key, file_id, message_id, msg_key, filename)
+                VALUES (1, '900', '007', 2, '議事録.pdf');
+             INSERT INTO stars (msg_key, added_at) VALUES (3, 0);
+             INSERT INTO tags (msg_key, tag, added_at) VALUES (4, '要確認', 0);
+             INSERT INTO notes (msg_key, body, updated_at) VALUES (5, 'メモ', 0);",
+        )
+        .unwrap();
+        drop(conn);
+
+        let case = crate::store::Case::open(&case_dir).unwrap();
+        let version: i64 = case
+            .conn()
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let classes: Vec<String> = case
+            .conn()
+            .prepare("SELECT typeof(message_id) FROM messages ORDER BY msg_key")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            classes,
+            [
+                "integer", "text", "text", "text", "integer", "integer", "integer"
+            ]
+        );
+
+        let reader = crate::query::read::CaseReader::open(&case).unwrap();
+        let keys: Vec<i64> = ids.iter().map(|(key, _, _)| *key).collect();
+        let read: Vec<(i64, String)> = reader
+            .messages_by_keys(&keys)
+            .unwrap()
+            .into_iter()
+            .map(|message| (message.msg_key, message.message_id))
+            .collect();
+        let expected: Vec<(i64, String)> = ids
+            .iter()
+            .map(|(key, _, id)| (*key, id.to_string()))
+            .collect();
+        assert_eq!(read, expected);
+        for (key, room, id) in ids {
+            let room_id = if room == 1 { "55" } else { "66" };
+            assert_eq!(
+                reader.find_message(room_id, id).unwrap(),
+                Some(key),
+                "lookup of {id:?} in room {room_id}"
+            );
+        }
+        let detail = reader.message_detail(1).unwrap().unwrap();
+        assert_eq!(detail.revisions.len(), 1);
+        assert_eq!(reader.files(2).unwrap()[0].filename, "議事録.pdf");
+        assert!(
+            reader.messages_by_keys(&[3]).unwrap()[0].starred,
+            "star of message 3"
+        );
+        assert_eq!(reader.messages_by_keys(&[4]).unwrap()[0].tags, ["要確認"]);
+        assert_eq!(
+            reader.messages_by_keys(&[5]).unwrap()[0].note.as_deref(),
+            Some("メモ")
+        );
+
+        let broken: Option<String> = case
+            .conn()
+            .query_row("PRAGMA foreign_key_check", [], |row| row.get(0))
+            .optional()
+            .unwrap();
+        assert_eq!(broken, None);
+        let integrity: String = case
+            .conn()
+            .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(integrity, "ok");
+        let orphan = case
+            .conn()
+            .execute("INSERT INTO stars (msg_key, added_at) VALUES (99, 0)", []);
+        assert!(orphan.is_err(), "references are enforced on the new table");
+    }
+
+    #[test]
+    fn migration_eight_drops_msg_key_from_time_index() {
+        let mut conn = database_at(7);
+        migrate(&mut conn).unwrap();
+
+        let columns = |index: &str| -> Vec<String> {
+            conn.prepare(&format!("PRAGMA index_info({index})"))
+                .unwrap()
+                .query_map([], |row| row.get(2))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        assert_eq!(columns("messages_by_room_time"), ["room_key", "sent_at"]);
+        assert_eq!(columns("messages_by_account"), ["account_key", "sent_at"]);
+        assert_eq!(
+            columns("messages_changed"),
+            [
+                "msg_key",
+                "updated_at",
+                "sent_at",
+                "account_key",
+                "room_key",
+                "edited",
+                "deleted"
+            ]
+        );
+        let declared: String = conn
+            .query_row(
+                "SELECT type FROM pragma_table_info('messages') WHERE name = 'message_id'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(declared, "", "message_id has no declared type");
     }
 }

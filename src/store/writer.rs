@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
-use super::StoreError;
+use super::{StoreError, message_id_to_sql};
 use crate::model::{
     Account, FileRef, Message, RevisionKind, Role, Room, Timestamp, is_deleted_body,
 };
@@ -474,6 +474,7 @@ impl<'c> Writer<'c> {
             self.source_zone,
         ))
         .then_some(message.sent_at.raw.as_str());
+        let message_id = message_id_to_sql(&message.message_id);
         let inserted = self
             .conn
             .prepare_cached(
@@ -484,7 +485,7 @@ impl<'c> Writer<'c> {
             )?
             .execute(params![
                 room_key,
-                message.message_id,
+                message_id,
                 account_key,
                 sender_name_key,
                 message.sent_at.unix,
@@ -512,7 +513,7 @@ impl<'c> Writer<'c> {
                 "SELECT msg_key, body, updated_at, updated_at_raw, deleted FROM messages
                  WHERE room_key = ?1 AND message_id = ?2",
             )?
-            .query_row(params![room_key, message.message_id], |row| {
+            .query_row(params![room_key, message_id], |row| {
                 Ok(StoredMessage {
                     key: row.get(0)?,
                     body: row.get(1)?,
@@ -591,7 +592,9 @@ impl<'c> Writer<'c> {
         Ok(self
             .conn
             .prepare_cached("SELECT msg_key FROM messages WHERE room_key = ?1 AND message_id = ?2")?
-            .query_row(params![room_key, message_id], |row| row.get(0))
+            .query_row(params![room_key, message_id_to_sql(message_id)], |row| {
+                row.get(0)
+            })
             .optional()?)
     }
 
