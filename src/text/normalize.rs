@@ -35,10 +35,23 @@ pub fn normalize(text: &str) -> String {
 pub fn normalize_with(text: &str, options: Options) -> String {
     let mut out = String::with_capacity(text.len());
     let mut scratch = String::new();
-    for_each_cluster(text, options, &mut scratch, |_, _, normalized| {
-        out.push_str(normalized);
-    });
+    for_each_cluster(
+        text,
+        options,
+        &mut scratch,
+        |_, _, normalized| match normalized {
+            Piece::Char(c) => out.push(c),
+            Piece::Text(text) => out.push_str(text),
+        },
+    );
     out
+}
+
+/// The normalized form of one cluster: a simple character folds to one
+/// character, which is pushed without copying through a string.
+enum Piece<'a> {
+    Char(char),
+    Text(&'a str),
 }
 
 /// True for characters that NFKC leaves alone and that never join a
@@ -54,34 +67,33 @@ fn is_simple(c: char) -> bool {
         | '\u{4E00}'..='\u{9FFF}')
 }
 
-/// Calls `visit(offset, cluster, normalized)` for each grapheme cluster of
-/// `text` in order. A simple character followed by another simple character
-/// (or the end) is a cluster of its own and is folded without NFKC, which
-/// gives the same result as the general path.
+/// Calls `visit(offset, cluster_len, normalized)` for each grapheme
+/// cluster of `text` in order. A simple character followed by another
+/// simple character (or the end) is a cluster of its own and is folded
+/// without NFKC, which gives the same result as the general path.
 fn for_each_cluster(
     text: &str,
     options: Options,
     scratch: &mut String,
-    mut visit: impl FnMut(usize, &str, &str),
+    mut visit: impl FnMut(usize, usize, Piece<'_>),
 ) {
-    let mut offset = 0;
-    let mut simple_buffer = [0u8; 4];
-    while offset < text.len() {
-        let rest = &text[offset..];
-        let mut chars = rest.chars();
-        let Some(c) = chars.next() else { break };
-        let next_is_simple = chars.next().is_none_or(is_simple);
+    let mut chars = text.char_indices().peekable();
+    while let Some((offset, c)) = chars.next() {
+        let next_is_simple = chars.peek().is_none_or(|&(_, next)| is_simple(next));
         if is_simple(c) && next_is_simple {
-            let folded = fold_char(c.to_ascii_lowercase(), options);
-            let source = &rest[..c.len_utf8()];
-            visit(offset, source, folded.encode_utf8(&mut simple_buffer));
-            offset += c.len_utf8();
+            visit(
+                offset,
+                c.len_utf8(),
+                Piece::Char(fold_char(c.to_ascii_lowercase(), options)),
+            );
             continue;
         }
+        let rest = &text[offset..];
         let cluster = rest.graphemes(true).next().unwrap_or(rest);
         normalize_cluster(cluster, options, scratch);
-        visit(offset, cluster, scratch);
-        offset += cluster.len();
+        visit(offset, cluster.len(), Piece::Text(scratch));
+        let end = offset + cluster.len();
+        while chars.next_if(|&(next, _)| next < end).is_some() {}
     }
 }
 
@@ -117,18 +129,21 @@ pub fn normalize_mapped(text: &str, options: Options) -> Mapped {
     let mut out = String::with_capacity(text.len());
     let mut spans = Vec::with_capacity(text.len());
     let mut scratch = String::new();
-    for_each_cluster(
-        text,
-        options,
-        &mut scratch,
-        |offset, cluster, normalized| {
-            let source = offset..offset + cluster.len();
-            for (index, _) in normalized.char_indices() {
-                spans.push((out.len() + index, source.clone()));
+    for_each_cluster(text, options, &mut scratch, |offset, length, normalized| {
+        let source = offset..offset + length;
+        match normalized {
+            Piece::Char(c) => {
+                spans.push((out.len(), source));
+                out.push(c);
             }
-            out.push_str(normalized);
-        },
-    );
+            Piece::Text(text) => {
+                for (index, _) in text.char_indices() {
+                    spans.push((out.len() + index, source.clone()));
+                }
+                out.push_str(text);
+            }
+        }
+    });
     Mapped { text: out, spans }
 }
 
