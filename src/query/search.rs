@@ -78,6 +78,8 @@ pub struct SearchPage {
 const SNIPPET_BEFORE: usize = 20;
 /// Maximum characters in a snippet.
 const SNIPPET_CHARS: usize = 120;
+/// Batches a page's snippets are split into, for the search threads.
+const SNIPPET_TASKS: usize = 4;
 
 /// Errors of a search.
 #[derive(Debug, thiserror::Error)]
@@ -400,14 +402,35 @@ impl<'a> Engine<'a> {
             .map(|word| normalize::normalize_with(word, options.normalization))
             .filter(|word| !word.is_empty())
             .collect();
-        let mut hits = Vec::with_capacity(keys.len());
-        for message in self.reader.messages_by_keys(keys)? {
-            let current = crate::index::plain_text(&message.body, &names);
+        let messages = self.reader.messages_by_keys(keys)?;
+        // Snippets of the current texts take about a third of a page's
+        // time, and need no database, so the idle search threads share them.
+        let executor = self.index.index.search_executor();
+        let chunk = messages.len().div_ceil(SNIPPET_TASKS).max(1);
+        let current: Vec<(String, Option<Snippet>)> = executor
+            .map(
+                |batch: &[MessageView]| {
+                    Ok(batch
+                        .iter()
+                        .map(|message| {
+                            let current = crate::index::plain_text(&message.body, &names);
+                            let snippet = snippet_for(&current, &words, options.normalization)
+                                .filter(|_| query.scope != Scope::History);
+                            (current, snippet)
+                        })
+                        .collect::<Vec<_>>())
+                },
+                messages.chunks(chunk),
+            )?
+            .into_iter()
+            .flatten()
+            .collect();
+
+        let mut hits = Vec::with_capacity(messages.len());
+        for (message, (current, snippet)) in messages.into_iter().zip(current) {
             let (matched_in, snippet) = if words.is_empty() {
                 (MatchedIn::None, snippet_at_start(&current))
-            } else if let Some(snippet) = snippet_for(&current, &words, options.normalization)
-                .filter(|_| query.scope != Scope::History)
-            {
+            } else if let Some(snippet) = snippet {
                 (MatchedIn::Current, snippet)
             } else {
                 let mut found = None;
