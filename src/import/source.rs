@@ -159,9 +159,11 @@ pub fn hash_file(path: &Path) -> io::Result<(String, u64)> {
 /// the middle of a record. Meaningful for UTF-8 and CP932, where the byte
 /// `"` is never part of another character, and not for UTF-16.
 pub fn hash_file_with_quotes(path: &Path) -> io::Result<(String, u64, bool)> {
-    let mut reader = BufReader::with_capacity(1 << 20, File::open(path)?);
+    // Reads straight into one buffer. A file of an export averages tens of
+    // kilobytes, so a larger buffer would mostly be memory to clear.
+    let mut reader = File::open(path)?;
     let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 1 << 20];
+    let mut buffer = vec![0u8; 64 * 1024];
     let mut size = 0u64;
     let mut quotes = 0u64;
     loop {
