@@ -106,6 +106,21 @@ impl<'c> Writer<'c> {
         source_zone: Tz,
     ) -> Result<Self, StoreError> {
         conn.pragma_update(None, "foreign_keys", "OFF")?;
+        // The first import of a case fills the per-person index once at the
+        // end, from sorted keys, instead of inserting into it row by row at
+        // the sender's place. A later import restores an index that an
+        // interrupted first import left out.
+        let empty: bool =
+            conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM messages)", [], |row| {
+                row.get(0)
+            })?;
+        if empty {
+            conn.execute_batch("DROP INDEX IF EXISTS messages_by_account")?;
+            // Lets SQLite sort the index's keys on a second thread.
+            conn.pragma_update(None, "threads", 2)?;
+        } else {
+            conn.execute_batch(PERSON_INDEX)?;
+        }
         conn.execute(
             "INSERT INTO imports (started_at, export_path, layout, status, source_tz)
              VALUES (?1, ?2, ?3, 'running', ?4)",
@@ -720,6 +735,7 @@ impl<'c> Writer<'c> {
     /// Commits the last batch and records how the import ended.
     pub fn finish(mut self, error: Option<&str>) -> Result<ImportCounts, StoreError> {
         self.ensure_transaction()?;
+        self.conn.execute_batch(PERSON_INDEX)?;
         super::schema::rebuild_stats(self.conn)?;
         self.commit()?;
         let status = if error.is_some() {
@@ -753,6 +769,10 @@ impl Drop for Writer<'_> {
     }
 }
 
+/// The per-person index of `messages`, as migration 1 defines it.
+const PERSON_INDEX: &str =
+    "CREATE INDEX IF NOT EXISTS messages_by_account ON messages(account_key, sent_at)";
+
 /// The columns of a stored message that decide how another reading of it is merged.
 struct StoredMessage {
     key: i64,
@@ -782,4 +802,106 @@ fn revision_dedup(kind: RevisionKind, at: i64, body: &str) -> i64 {
     let mut bytes = [0u8; 8];
     bytes.copy_from_slice(&digest[..8]);
     (u64::from_le_bytes(bytes) >> 1) as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Account, Message, Timestamp};
+    use crate::store::Case;
+
+    fn has_person_index(conn: &Connection) -> bool {
+        conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'messages_by_account')",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap()
+    }
+
+    fn write_one(writer: &mut Writer<'_>, message_id: &str) {
+        let room_key = writer.room_key("100").unwrap();
+        let account = Account {
+            account_id: "7".into(),
+            name: "見本 太郎".into(),
+            raw_name: "見本 太郎".into(),
+            resigned: false,
+            organization: None,
+            department: None,
+        };
+        let account_key = writer.account(&account, false).unwrap();
+        let message = Message {
+            room_id: "100".into(),
+            message_id: message_id.into(),
+            account_id: "7".into(),
+            sender_raw_name: "見本 太郎".into(),
+            sent_at: Timestamp {
+                unix: 1_700_000_000,
+                raw: "2023-11-15 07:13:20".into(),
+            },
+            updated_at: None,
+            body: "本文".into(),
+            extra: Vec::new(),
+        };
+        let origin = RowOrigin {
+            source_id: writer
+                .source_file("a.csv", "messages", 1, "00", "utf-8")
+                .unwrap(),
+            record: 1,
+        };
+        writer
+            .message(
+                room_key,
+                account_key,
+                &message,
+                &BodyFacts::default(),
+                origin,
+            )
+            .unwrap();
+    }
+
+    /// The first import of a case builds the per-person index at its end;
+    /// one cut short leaves it out, and the next import puts it back.
+    #[test]
+    fn person_index_rebuilt_after_first_import() {
+        let dir = tempfile::tempdir().unwrap();
+        let case = Case::open_or_create(dir.path()).unwrap();
+        let conn = case.conn();
+        assert!(has_person_index(conn));
+
+        let mut writer =
+            Writer::begin(conn, "/export", "chatwork_csv", chrono_tz::Asia::Tokyo).unwrap();
+        assert!(!has_person_index(conn), "dropped for the first import");
+        write_one(&mut writer, "1");
+        writer.commit().unwrap();
+        drop(writer);
+        assert!(!has_person_index(conn), "an import cut short leaves it out");
+
+        let mut writer =
+            Writer::begin(conn, "/export", "chatwork_csv", chrono_tz::Asia::Tokyo).unwrap();
+        assert!(has_person_index(conn), "the next import restores it");
+        write_one(&mut writer, "2");
+        writer.finish(None).unwrap();
+        assert!(has_person_index(conn));
+        let indexed: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM messages INDEXED BY messages_by_account WHERE account_key > 0",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(indexed, 2);
+    }
+
+    #[test]
+    fn person_index_exists_after_finish() {
+        let dir = tempfile::tempdir().unwrap();
+        let case = Case::open_or_create(dir.path()).unwrap();
+        let conn = case.conn();
+        let mut writer =
+            Writer::begin(conn, "/export", "chatwork_csv", chrono_tz::Asia::Tokyo).unwrap();
+        write_one(&mut writer, "1");
+        writer.finish(None).unwrap();
+        assert!(has_person_index(conn));
+    }
 }
