@@ -207,15 +207,15 @@ impl Cursor {
         let out = &mut out[..count];
         self.positions.read(self.at, out);
         let mut position = 0u32;
-        let mut kept = 0;
+        let mut written = 0;
         for index in 0..count {
             position += out[index];
             if position >= self.offset {
-                out[kept] = position - self.offset;
-                kept += 1;
+                out[written] = position - self.offset;
+                written += 1;
             }
         }
-        kept
+        written
     }
 }
 

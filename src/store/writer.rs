@@ -860,8 +860,8 @@ mod tests {
             .unwrap();
     }
 
-    /// The first import of a case builds the per-person index at its end;
-    /// one cut short leaves it out, and the next import puts it back.
+    /// The first import of a case builds the per-person index at its end.
+    /// An import cut short leaves the index out, so the next one restores it.
     #[test]
     fn person_index_rebuilt_after_first_import() {
         let dir = tempfile::tempdir().unwrap();
