@@ -258,8 +258,12 @@ pub fn run(
             names_recovered += 1;
         }
     }
-    let counts = writer.finish(None)?;
+    // The last batch is committed and handed to the indexer before the
+    // per-person index and the statistics are built, so that both run
+    // while the index takes in the last rows.
+    writer.commit()?;
     on_commit(i64::MAX)?;
+    let counts = writer.finish(None)?;
     Ok(ImportReport {
         import_id,
         layout,
