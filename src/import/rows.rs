@@ -642,9 +642,14 @@ impl<'c, 'p> Importer<'c, 'p> {
         account: &Account,
         message: &Message,
     ) -> anyhow::Result<()> {
-        let nodes = notation::parse(&message.body);
-        let facts = body_facts(&nodes);
-        self.names.collect(&nodes);
+        // A body without notation has no file and names nobody.
+        let facts = if notation::is_plain(&message.body) {
+            BodyFacts::default()
+        } else {
+            let nodes = notation::parse(&message.body);
+            self.names.collect(&nodes);
+            body_facts(&nodes)
+        };
         let account_key = self.writer.account(account, false)?;
         self.writer.message(
             room_key,

@@ -96,6 +96,9 @@ pub(super) fn names_digest(names: &HashMap<String, String>) -> u64 {
 
 /// Derives the plain searchable text of a body, before normalization.
 pub fn plain_text(body: &str, names: &HashMap<String, String>) -> String {
+    if notation::is_plain(body) {
+        return body.to_owned();
+    }
     let nodes = notation::parse(body);
     notation::plain_text(&nodes, &|id: &str| names.get(id).cloned())
 }
@@ -317,7 +320,13 @@ fn document(
     doc.add_i64(fields.sent_at, message.sent_at);
     doc.add_u64(fields.room_key, message.room_key as u64);
     doc.add_u64(fields.account_key, message.account_key as u64);
-    let nodes = notation::parse(&message.body);
+    // Most bodies hold no notation and are indexed as they are.
+    let plain = notation::is_plain(&message.body);
+    let nodes = if plain {
+        Vec::new()
+    } else {
+        notation::parse(&message.body)
+    };
     for account_id in notation::links(&nodes).mentions {
         doc.add_text(fields.mention, account_id);
     }
@@ -331,9 +340,13 @@ fn document(
             doc.add_u64(fields.flags, value);
         }
     }
-    let current = normalize(&notation::plain_text(&nodes, &|id: &str| {
-        names.get(id).cloned()
-    }));
+    let current = if plain {
+        normalize(&message.body)
+    } else {
+        normalize(&notation::plain_text(&nodes, &|id: &str| {
+            names.get(id).cloned()
+        }))
+    };
     doc.add_text(fields.all_bigram, &current);
     if !history.is_empty() {
         // Only a message with earlier versions needs its current text on its

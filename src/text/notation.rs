@@ -103,6 +103,13 @@ pub fn parse(body: &str) -> Vec<Node> {
     build_tree(body, tokens)
 }
 
+/// True when `body` has no `[`. Every tag, code block and deleted marker
+/// starts with one, so such a body parses to a single text node of itself
+/// (or to nothing when it is empty), and its plain text is the body.
+pub fn is_plain(body: &str) -> bool {
+    memchr::memchr(b'[', body.as_bytes()).is_none()
+}
+
 /// Returns the searchable text of parsed nodes.
 ///
 /// Tags are removed and the text between paired tags is kept verbatim, with
@@ -1385,6 +1392,14 @@ mod tests {
     }
 
     #[test]
+    fn bodies_with_a_bracket_are_not_plain() {
+        for body in ["[delete]", " [deleted] ", "[To:1]", "a[b", "["] {
+            assert!(!is_plain(body), "{body}");
+        }
+        assert!(is_plain("お疲れ様です。]"));
+    }
+
+    #[test]
     fn plain_text_drops_tags_keeps_content() {
         let nodes = parse(
             "[To:1]山田さん\n[qt][qtmeta aid=2 time=3]引用文[/qt][info][title]件名[/title]本文[/info]\
@@ -1483,6 +1498,18 @@ mod tests {
             prop_assert!(depth(&nodes) <= MAX_NESTING);
             let _ = plain_text(&nodes, &no_names);
             let _ = links(&nodes);
+        }
+
+        /// The shortcut `is_plain` allows: such a body parses to itself.
+        #[test]
+        fn plain_body_parses_to_itself(body in "[^\\[]*") {
+            prop_assert!(is_plain(&body));
+            let nodes = parse(&body);
+            let expected = if body.is_empty() { vec![] } else { vec![text(&body)] };
+            prop_assert_eq!(&nodes, &expected);
+            prop_assert_eq!(plain_text(&nodes, &no_names), body.clone());
+            prop_assert!(links(&nodes).mentions.is_empty());
+            prop_assert!(!crate::import::rows::body_facts(&nodes).has_file);
         }
 
         #[test]
