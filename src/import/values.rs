@@ -221,6 +221,23 @@ const RESIGNED_MARKERS: &[&str] = &[
     "（cancelled）",
 ];
 
+/// Returns `name` without a resigned marker at its end or, failing that,
+/// at its start. Latin letters in a marker match in either case.
+fn strip_marker(name: &str) -> Option<&str> {
+    let bytes = name.as_bytes();
+    RESIGNED_MARKERS.iter().find_map(|marker| {
+        let marker = marker.as_bytes();
+        let cut = bytes.len().checked_sub(marker.len())?;
+        if bytes[cut..].eq_ignore_ascii_case(marker) {
+            return name.get(..cut);
+        }
+        if bytes[..marker.len()].eq_ignore_ascii_case(marker) {
+            return name.get(marker.len()..);
+        }
+        None
+    })
+}
+
 /// The name Chatwork shows for users deleted before 2016-03-09.
 pub const RESIGNED_PLACEHOLDER: &str = "解約済みユーザー";
 
@@ -242,19 +259,9 @@ pub fn parse_name(raw: &str) -> ParsedName {
             resigned: true,
         };
     }
-    loop {
-        let lower = name.to_lowercase();
-        let marker = RESIGNED_MARKERS
-            .iter()
-            .find(|marker| lower.ends_with(*marker) || lower.starts_with(*marker));
-        let Some(marker) = marker else { break };
+    while let Some(rest) = strip_marker(name) {
         resigned = true;
-        // Markers are ASCII or full-width CJK, so lower-casing kept byte lengths.
-        name = if lower.ends_with(marker) {
-            name[..name.len() - marker.len()].trim()
-        } else {
-            name[marker.len()..].trim()
-        };
+        name = rest.trim();
     }
     ParsedName {
         name: name.to_string(),
@@ -427,6 +434,8 @@ mod tests {
             "見本 次郎（解約済）",
             "見本 次郎 (Cancelled)",
             "【解約済】見本 次郎",
+            "(CANCELED) 見本 次郎",
+            "見本 次郎（Cancelled）(解約済)",
         ] {
             assert_eq!(
                 parse_name(raw),
