@@ -18,6 +18,10 @@ use anyhow::{Context, Result, bail};
 use cwlens::export::{ExportRequest, Format, Scope, TextEncoding, run};
 use cwlens::store::Case;
 
+// The same allocator as the `cwlens` binary, so that the figures match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let case_dir = args

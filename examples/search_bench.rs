@@ -12,6 +12,10 @@ use cwlens::i18n::Lang;
 use cwlens::query::Session;
 use cwlens::query::search::SearchOptions;
 
+// The same allocator as the `cwlens` binary, so that the figures match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;

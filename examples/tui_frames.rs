@@ -26,6 +26,10 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
 
+// The same allocator as the `cwlens` binary, so that the figures match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const WIDTH: u16 = 120;
 const HEIGHT: u16 = 40;
 
