@@ -45,6 +45,9 @@ impl Session {
         if crate::store::import_running(case.dir()) {
             return Err(StoreError::ImportRunning(case.dir().to_path_buf()).into());
         }
+        // Without it, a person's messages would be read by a scan of every
+        // message. Building it takes seconds per million messages, once.
+        crate::store::writer::restore_person_index(case.conn())?;
         let index = SearchIndex::open(&case.index_dir())?;
         index.reload()?;
         Ok(Session {
@@ -84,5 +87,67 @@ impl Session {
         options: SearchOptions,
     ) -> Result<Vec<i64>, SearchError> {
         self.engine().matching_keys(query, options)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::import::ImportOptions;
+
+    fn has_person_index(case: &Case) -> bool {
+        case.conn()
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'messages_by_account')",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap()
+    }
+
+    /// A first import cut short leaves the per-person index out. No session
+    /// opens while an import runs, and the next session restores the index.
+    #[test]
+    fn session_restores_the_person_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let case_dir = dir.path().join("case");
+        let export = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/chatwork-export");
+        let lock = crate::store::lock_import(&case_dir).unwrap();
+        let case = Case::open_or_create(&case_dir).unwrap();
+        crate::import::run(
+            &export,
+            &case,
+            &lock,
+            &ImportOptions::default(),
+            &mut |_, _| {},
+            &mut |_| Ok(()),
+        )
+        .unwrap();
+        crate::cli::import_cmd::sync_index(&case, &mut |_, _| {}).unwrap();
+        case.conn()
+            .execute_batch("DROP INDEX messages_by_account")
+            .unwrap();
+
+        let refused = Session::open(&case_dir, chrono_tz::Asia::Tokyo, Lang::Ja);
+        assert!(refused.is_err(), "an import holds the lock");
+        assert!(!has_person_index(&case));
+        drop(lock);
+
+        let session = Session::open(&case_dir, chrono_tz::Asia::Tokyo, Lang::Ja).unwrap();
+        assert!(has_person_index(&case));
+        let plan: String = case
+            .conn()
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT msg_key FROM messages WHERE account_key = 1
+                 ORDER BY sent_at DESC",
+                [],
+                |row| row.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("messages_by_account"), "{plan}");
+        let first = session.reader.person_message_keys(1).unwrap();
+        assert!(!first.is_empty());
     }
 }

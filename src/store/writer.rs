@@ -773,6 +773,13 @@ impl Drop for Writer<'_> {
 const PERSON_INDEX: &str =
     "CREATE INDEX IF NOT EXISTS messages_by_account ON messages(account_key, sent_at)";
 
+/// Creates the per-person index when a first import cut short left it out.
+/// Call it only while no import runs: a first import drops the index on
+/// purpose and builds it at its end.
+pub fn restore_person_index(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(PERSON_INDEX)
+}
+
 /// The columns of a stored message that decide how another reading of it is merged.
 struct StoredMessage {
     key: i64,
