@@ -249,6 +249,29 @@ impl Case {
         Ok(())
     }
 
+    /// Rewrites the database without its free pages when at least a tenth
+    /// of them are free, as after the migration of an older case; returns
+    /// the file's bytes before and after, or `None` when it was left as it
+    /// is. The rewrite needs about the database's size again in free disk
+    /// space while it runs.
+    pub fn vacuum_if_sparse(&self) -> Result<Option<(u64, u64)>, StoreError> {
+        let pragma = |name: &str| -> Result<i64, StoreError> {
+            Ok(self
+                .conn
+                .query_row(&format!("PRAGMA {name}"), [], |row| row.get(0))?)
+        };
+        let pages = pragma("page_count")?;
+        let free = pragma("freelist_count")?;
+        if pages == 0 || free * 10 < pages {
+            return Ok(None);
+        }
+        let size = pragma("page_size")?;
+        self.conn.execute_batch("VACUUM")?;
+        self.checkpoint()?;
+        let after = pragma("page_count")?;
+        Ok(Some(((pages * size) as u64, (after * size) as u64)))
+    }
+
     /// Takes the import lock of the case, or fails when another process holds it.
     pub fn lock_for_import(&self) -> Result<ImportLock, StoreError> {
         lock_import(&self.dir)
@@ -392,6 +415,36 @@ mod tests {
         }
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
         prober.join().unwrap();
+    }
+
+    /// A database with few free pages is left alone; one where a dropped
+    /// table left many is rewritten smaller, with its rows.
+    #[test]
+    fn vacuum_only_when_sparse() {
+        let dir = tempfile::tempdir().unwrap();
+        let case = Case::open_or_create(dir.path()).unwrap();
+        let conn = case.conn();
+        conn.execute_batch(
+            "CREATE TABLE filler (text TEXT);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000)
+             INSERT INTO filler SELECT printf('%.500c', 'x') FROM n;
+             CREATE TABLE kept (text TEXT);
+             INSERT INTO kept VALUES ('残す');",
+        )
+        .unwrap();
+        assert_eq!(case.vacuum_if_sparse().unwrap(), None);
+
+        conn.execute_batch("DROP TABLE filler").unwrap();
+        let (before, after) = case.vacuum_if_sparse().unwrap().expect("rewritten");
+        assert!(after * 4 < before, "{before} -> {after}");
+        let free: i64 = conn
+            .query_row("PRAGMA freelist_count", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(free, 0);
+        let note: String = conn
+            .query_row("SELECT text FROM kept", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(note, "残す");
     }
 
     #[test]

@@ -284,8 +284,8 @@ CREATE INDEX messages_changed
     // trip through TEXT gives back the stored text only for canonical
     // decimals. `messages_by_room_time` drops its explicit `msg_key` because
     // every entry of an index on a rowid table ends with the rowid anyway.
-    // NOTE: the pages of the old table stay in the file as free pages, which
-    // later imports reuse. The file shrinks only after a VACUUM.
+    // The pages of the old table stay in the file as free pages, which
+    // later imports reuse; `cwlens compact` gives them back.
     r#"
 CREATE TABLE messages_v8 (
     msg_key         INTEGER PRIMARY KEY,
