@@ -10,6 +10,7 @@
 //! stored in the index: results are read back from SQLite by `msg_key`.
 
 pub mod analyzer;
+mod compact;
 mod live;
 mod sync;
 
@@ -24,6 +25,7 @@ use tantivy::schema::{
 };
 use tantivy::{Index, IndexReader, ReloadPolicy, SegmentReader};
 
+pub use compact::{MergeReport, SEGMENT_DOCS, merge_small_segments};
 pub use live::LiveIndexer;
 pub use sync::{SyncError, SyncReport, Watermark, account_names, plain_text, rebuild, sync};
 
@@ -219,8 +221,7 @@ impl SearchIndex {
                 source: tantivy::TantivyError::SystemError("no index".into()),
             });
         }
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-        SearchIndex::open_with(dir, threads)
+        SearchIndex::open_with(dir, search_threads())
     }
 
     /// Reloads the reader so that searches use the last commit.
@@ -268,6 +269,11 @@ impl SearchIndex {
             .and_then(|payload| serde_json::from_str(payload).ok())
             .unwrap_or_default())
     }
+}
+
+/// Threads a search runs on: one per core, at most four.
+pub fn search_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
 }
 
 fn register_tokenizers(index: &Index) {

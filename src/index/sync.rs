@@ -234,8 +234,8 @@ pub fn rebuild(
 /// doubled the import's resident memory to about 730 MB and added a tenth
 /// to its CPU time, while searches over the unmerged segments measured
 /// within 10% of the merged index (BENCHMARKS.md).
-/// NOTE: segments are never merged, so a case imported many times keeps
-/// every import's segments; `cwlens reindex` starts a fresh index.
+/// A case imported many times from small exports gathers small segments;
+/// `cwlens compact` merges those (see `compact.rs`).
 pub(super) fn bulk_writer(index: &SearchIndex) -> tantivy::Result<IndexWriter> {
     let writer: IndexWriter = index
         .index
