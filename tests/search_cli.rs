@@ -113,3 +113,90 @@ fn keyword_line_with_bad_filter_counts_nothing() {
             .contains("2024-13-01")
     );
 }
+
+fn index_segments(case: &Path) -> usize {
+    let meta = std::fs::read_to_string(case.join("index/meta.json")).unwrap();
+    let meta: serde_json::Value = serde_json::from_str(&meta).unwrap();
+    meta["segments"].as_array().unwrap().len()
+}
+
+/// Two small imports leave small segments; `compact` merges them into one,
+/// and every search answers as before.
+#[test]
+fn compact_merges_segments_and_keeps_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = sample_case(dir.path());
+    let export = dir.path().join("generated");
+    Command::cargo_bin("cwlens")
+        .unwrap()
+        .args([
+            "generate",
+            "--rooms",
+            "3",
+            "--messages",
+            "3000",
+            "--seed",
+            "5",
+        ])
+        .arg("--out")
+        .arg(&export)
+        .assert()
+        .success();
+    Command::cargo_bin("cwlens")
+        .unwrap()
+        .args(["import", "--quiet", "--case"])
+        .arg(&case)
+        .arg(&export)
+        .assert()
+        .success();
+    let queries = ["給料泥棒", "お疲れ様です", "会議", "in:history 見積", "の"];
+    let answers = |case: &Path| -> Vec<Vec<u8>> {
+        queries
+            .iter()
+            .map(|query| {
+                let output = search(case, query);
+                assert_eq!(output.status.code(), Some(0), "{query}");
+                output.stdout
+            })
+            .collect()
+    };
+    let before = answers(&case);
+    let segments = index_segments(&case);
+    assert!(segments >= 2, "{segments} segments, nothing to merge");
+
+    let output = Command::cargo_bin("cwlens")
+        .unwrap()
+        .args(["--lang", "en", "compact", "--case"])
+        .arg(&case)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(&format!("segments: {segments} → 1")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("left as it is"), "{stdout}");
+    assert_eq!(index_segments(&case), 1);
+    let files = std::fs::read_dir(case.join("index"))
+        .unwrap()
+        .filter(|entry| {
+            entry
+                .as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|e| e == "idx")
+        })
+        .count();
+    assert_eq!(files, 1, "the merged segments' files are deleted");
+    assert_eq!(answers(&case), before);
+
+    let audit = Command::cargo_bin("cwlens")
+        .unwrap()
+        .args(["audit", "--case"])
+        .arg(&case)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&audit.stdout).contains("compact"));
+}

@@ -49,6 +49,8 @@ pub enum Command {
     Search(SearchArgs),
     /// Rebuild the search index of a case from its database.
     Reindex(ReindexArgs),
+    /// Merge the search index's segments and free the database's unused pages.
+    Compact(CompactArgs),
     /// Run a keyword list as a batch and report hits per term, room and person.
     Keywords(KeywordsArgs),
     /// Add or remove a tag on one message or on every result of a query.
@@ -191,6 +193,15 @@ pub struct ReindexArgs {
     #[command(flatten)]
     pub case: CaseArg,
     /// Do not draw a progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompactArgs {
+    #[command(flatten)]
+    pub case: CaseArg,
+    /// Do not print what is being done.
     #[arg(long)]
     pub quiet: bool,
 }

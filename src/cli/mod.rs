@@ -6,6 +6,7 @@
 mod args;
 mod audit_cmds;
 mod case_cmds;
+mod compact_cmd;
 mod export_cmd;
 pub(crate) mod import_cmd;
 mod keywords_cmd;
@@ -55,6 +56,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Generate(args) => case_cmds::generate(&args, lang),
         Command::Search(args) => search_cmd::search(&args, lang),
         Command::Reindex(args) => search_cmd::reindex(&args, lang),
+        Command::Compact(args) => compact_cmd::run(&args, lang),
         Command::Keywords(args) => keywords_cmd::run(&args, lang),
         Command::Tag(args) => audit_cmds::tag(&args, lang),
         Command::Audit(args) => audit_cmds::audit(&args, lang),
