@@ -277,6 +277,24 @@ pub fn run(
     })
 }
 
+/// Imports `export` with default options into a new case at `case_dir`,
+/// and returns the case with its import lock still held.
+#[cfg(test)]
+pub(crate) fn import_for_tests(export: &Path, case_dir: &Path) -> (ImportLock, Case) {
+    let lock = crate::store::lock_import(case_dir).unwrap();
+    let case = Case::open_or_create(case_dir).unwrap();
+    run(
+        export,
+        &case,
+        &lock,
+        &ImportOptions::default(),
+        &mut |_, _| {},
+        &mut |_| Ok(()),
+    )
+    .unwrap();
+    (lock, case)
+}
+
 fn quarantine_summary(case: &Case, import_id: i64) -> anyhow::Result<Vec<QuarantineSummary>> {
     let mut statement = case.conn().prepare(
         "SELECT path, count(*), min(record),

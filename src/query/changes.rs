@@ -143,7 +143,6 @@ mod tests {
     use std::collections::HashSet;
 
     use super::*;
-    use crate::import::ImportOptions;
     use crate::model::{RevisionKind, Timestamp};
     use crate::store::Case;
     use crate::store::writer::{RowOrigin, Writer};
@@ -155,18 +154,7 @@ mod tests {
         let export = dir.path().join("export");
         let options = crate::generate::Options::new(4, 6_000, 7);
         crate::generate::generate(&export, &options, &mut |_| {}).unwrap();
-        let case_dir = dir.path().join("case");
-        let lock = crate::store::lock_import(&case_dir).unwrap();
-        let case = Case::open_or_create(&case_dir).unwrap();
-        crate::import::run(
-            &export,
-            &case,
-            &lock,
-            &ImportOptions::default(),
-            &mut |_, _| {},
-            &mut |_| Ok(()),
-        )
-        .unwrap();
+        let (_, case) = crate::import::import_for_tests(&export, &dir.path().join("case"));
         (dir, case)
     }
 

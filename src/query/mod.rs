@@ -95,7 +95,6 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::import::ImportOptions;
 
     fn has_person_index(case: &Case) -> bool {
         case.conn()
@@ -114,17 +113,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let case_dir = dir.path().join("case");
         let export = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/chatwork-export");
-        let lock = crate::store::lock_import(&case_dir).unwrap();
-        let case = Case::open_or_create(&case_dir).unwrap();
-        crate::import::run(
-            &export,
-            &case,
-            &lock,
-            &ImportOptions::default(),
-            &mut |_, _| {},
-            &mut |_| Ok(()),
-        )
-        .unwrap();
+        let (lock, case) = crate::import::import_for_tests(&export, &case_dir);
         crate::cli::import_cmd::sync_index(&case, &mut |_, _| {}).unwrap();
         case.conn()
             .execute_batch("DROP INDEX messages_by_account")

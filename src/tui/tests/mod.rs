@@ -27,25 +27,15 @@ use super::app::{App, SearchMode};
 use super::format::Settings;
 use super::render;
 use crate::i18n::Lang;
-use crate::import::{self, ImportOptions};
+use crate::import;
 use crate::store::Case;
 use crate::text::width::{AmbiguousWidth, is_ambiguous};
 
 /// Imports `export` into a new case at `case_dir` and builds its index.
 pub fn import_case(export: &Path, case_dir: &Path) {
-    let lock = crate::store::lock_import(case_dir).unwrap();
-    let case = Case::open_or_create(case_dir).unwrap();
+    let (_, case) = import::import_for_tests(export, case_dir);
     case.set_people_and_purpose(Some("調査 太郎"), Some("テスト用の調査"))
         .unwrap();
-    import::run(
-        export,
-        &case,
-        &lock,
-        &ImportOptions::default(),
-        &mut |_, _| {},
-        &mut |_| Ok(()),
-    )
-    .unwrap();
     crate::cli::import_cmd::sync_index(&case, &mut |_, _| {}).unwrap();
 }
 
