@@ -5,6 +5,8 @@
 mod common;
 
 use common::*;
+use std::path::Path;
+
 use rusqlite::Connection;
 use serde_json::Value;
 
@@ -313,4 +315,30 @@ fn bulk_tag_matches_query_results() {
     ]);
     assert_eq!(code(&removed), 0);
     assert!(ws.search_ids(&["tag:要確認"]).is_empty());
+}
+
+/// A case imported from two export folders checks each file in the folder
+/// it was read from, and names that folder when a file is missing.
+#[test]
+fn verify_checks_each_export_folder() {
+    let ws = imported();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/chatwork-export");
+    let output = cwlens()
+        .args(["import", "--quiet", "--case"])
+        .arg(&ws.case)
+        .arg(&sample)
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let (code_after, report) = verify(&ws);
+    assert_eq!(code_after, 0, "{report}");
+    assert!(report.contains("all clear"), "{report}");
+
+    std::fs::remove_file(ws.export.join(MESSAGES_PATH)).unwrap();
+    let (code_missing, report) = verify(&ws);
+    assert_eq!(code_missing, 1, "{report}");
+    let folder = ws.export.canonicalize().unwrap();
+    let expected = format!("missing: {MESSAGES_PATH} ({})", folder.display());
+    assert!(report.contains(&expected), "{report}");
+    assert_eq!(report.matches("missing:").count(), 1, "{report}");
 }

@@ -13,6 +13,8 @@ use crate::store::Case;
 /// One source file whose bytes differ from the import.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FileProblem {
+    /// The export folder the file belongs to.
+    pub export: PathBuf,
     pub path: String,
     pub problem: FileProblemKind,
 }
@@ -32,7 +34,10 @@ pub enum FileProblemKind {
 /// Result of a verification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verification {
+    /// The export folder of the last import, or the one `--export` named.
     pub export_path: Option<PathBuf>,
+    /// Every export folder checked: one per folder the case was imported from.
+    pub export_paths: Vec<PathBuf>,
     pub files_checked: usize,
     pub files: Vec<FileProblem>,
     pub chain: Vec<ChainProblem>,
@@ -77,65 +82,95 @@ pub fn verify(case: &Case, export: Option<&Path>) -> anyhow::Result<Verification
         }
     }
     let audit_entries = super::entries(conn)?.len();
+    let last_export = case.info().ok().and_then(|info| info.export_path);
     let export_path = export
         .map(Path::to_path_buf)
-        .or_else(|| case.info().ok()?.export_path.map(PathBuf::from));
+        .or_else(|| last_export.clone().map(PathBuf::from));
 
-    // The newest hash recorded for each path.
-    let mut recorded: BTreeMap<String, String> = BTreeMap::new();
+    // The newest hash recorded for each path, by the export folder it was
+    // read from. A case may hold several exports; `export` stands in for
+    // the folder of the last one.
+    let mut recorded: BTreeMap<PathBuf, BTreeMap<String, String>> = BTreeMap::new();
     let mut statement = conn.prepare(
-        "SELECT path, sha256 FROM source_files WHERE status IN ('complete', 'skipped') ORDER BY source_id",
+        "SELECT i.export_path, f.path, f.sha256 FROM source_files f
+         JOIN imports i ON i.import_id = f.import_id
+         WHERE f.status IN ('complete', 'skipped') ORDER BY f.source_id",
     )?;
     let rows = statement.query_map([], |row| {
-        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+        ))
     })?;
     for row in rows {
-        let (path, sha256) = row?;
-        recorded.insert(path, sha256);
+        let (folder, path, sha256) = row?;
+        let root = match (export, &last_export) {
+            (Some(given), Some(last)) if *last == folder => given.to_path_buf(),
+            (Some(given), None) => given.to_path_buf(),
+            _ => PathBuf::from(folder),
+        };
+        recorded.entry(root).or_default().insert(path, sha256);
+    }
+    if recorded.is_empty()
+        && let Some(root) = &export_path
+    {
+        recorded.insert(root.clone(), BTreeMap::new());
     }
 
     let mut files = Vec::new();
-    if let Some(root) = &export_path {
-        for (path, sha256) in &recorded {
-            let full = root.join(path);
-            if !full.is_file() {
-                files.push(FileProblem {
-                    path: path.clone(),
-                    problem: FileProblemKind::Missing,
-                });
-                continue;
-            }
-            let (found, _) = crate::import::source::hash_file(&full)?;
-            if &found != sha256 {
-                files.push(FileProblem {
-                    path: path.clone(),
-                    problem: FileProblemKind::Changed {
-                        recorded: sha256.clone(),
-                        found,
-                    },
-                });
-            }
-        }
-        let known: BTreeSet<&String> = recorded.keys().collect();
-        for path in data_files(root)? {
-            let relative = crate::import::csv_layout::relative_path(root, &path);
-            if !known.contains(&relative) {
-                files.push(FileProblem {
-                    path: relative,
-                    problem: FileProblemKind::Unrecorded,
-                });
-            }
-        }
+    for (root, hashes) in &recorded {
+        files.extend(check_folder(root, hashes)?);
     }
+    let export_paths: Vec<PathBuf> = recorded.keys().cloned().collect();
+    let files_checked = recorded.values().map(BTreeMap::len).sum();
     Ok(Verification {
         export_path,
-        files_checked: recorded.len(),
+        export_paths,
+        files_checked,
         files,
         chain,
         audit_entries,
         head_hash: super::head_hash(conn)?,
         database,
     })
+}
+
+/// Compares the files recorded for one export folder with the folder:
+/// changed and missing files, and data files that no import read.
+fn check_folder(
+    root: &Path,
+    recorded: &BTreeMap<String, String>,
+) -> anyhow::Result<Vec<FileProblem>> {
+    let problem = |path: &str, problem| FileProblem {
+        export: root.to_path_buf(),
+        path: path.to_string(),
+        problem,
+    };
+    let mut files = Vec::new();
+    for (path, sha256) in recorded {
+        let full = root.join(path);
+        if !full.is_file() {
+            files.push(problem(path, FileProblemKind::Missing));
+            continue;
+        }
+        let (found, _) = crate::import::source::hash_file(&full)?;
+        if &found != sha256 {
+            let changed = FileProblemKind::Changed {
+                recorded: sha256.clone(),
+                found,
+            };
+            files.push(problem(path, changed));
+        }
+    }
+    let known: BTreeSet<&String> = recorded.keys().collect();
+    for path in data_files(root)? {
+        let relative = crate::import::csv_layout::relative_path(root, &path);
+        if !known.contains(&relative) {
+            files.push(problem(&relative, FileProblemKind::Unrecorded));
+        }
+    }
+    Ok(files)
 }
 
 /// CSV and JSON files below the export folder.

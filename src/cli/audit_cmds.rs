@@ -126,8 +126,13 @@ pub fn verify(args: &VerifyArgs, lang: Lang) -> anyhow::Result<i32> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&result)?);
     } else {
+        let several = result.export_paths.len() > 1;
         for problem in &result.files {
-            let path = for_terminal(&problem.path, false);
+            let mut path = for_terminal(&problem.path, false);
+            if several {
+                let folder = problem.export.to_string_lossy();
+                path = format!("{path} ({})", for_terminal(&folder, false)).into();
+            }
             match (&problem.problem, lang) {
                 (FileProblemKind::Missing, Lang::Ja) => println!("見つかりません: {path}"),
                 (FileProblemKind::Missing, Lang::En) => println!("missing: {path}"),
