@@ -1612,6 +1612,24 @@ fn running_import_rejects_other_writers() {
         "{}",
         stderr(&reindex)
     );
+    let out = ws.root().join("during-import.csv");
+    let out = out.to_str().unwrap();
+    for (label, args) in [
+        ("compact", vec!["compact", "--case", case]),
+        (
+            "export",
+            vec!["export", "--case", case, "--format", "csv", "--out", out],
+        ),
+    ] {
+        let output = run([&["--lang", "en"][..], &args].concat());
+        assert_eq!(code(&output), 2, "{label}");
+        assert!(
+            stderr(&output).contains("another cwlens process is importing"),
+            "{label}: {}",
+            stderr(&output)
+        );
+    }
+    assert!(!Path::new(out).exists(), "an export was written");
 
     let still_importing = count(
         &ws.db(),
@@ -1644,6 +1662,30 @@ fn killed_import_resumes_cleanly() {
         .query_row("PRAGMA quick_check", [], |row| row.get(0))
         .unwrap();
     assert_eq!(check, "ok");
+    // Until the import completes, the index and the room counts lag the
+    // messages: a search or an export would report too little.
+    let case = ws.case.to_str().unwrap();
+    let out = ws.root().join("unfinished.csv");
+    for args in [
+        vec!["search", "--case", case, "件"],
+        vec![
+            "export",
+            "--case",
+            case,
+            "--format",
+            "csv",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    ] {
+        let output = run([&["--lang", "en"][..], &args].concat());
+        assert_eq!(code(&output), 2, "{args:?}");
+        assert!(
+            stderr(&output).contains("the last import into"),
+            "{}",
+            stderr(&output)
+        );
+    }
 
     let resumed = ws.import();
     assert!(

@@ -58,7 +58,15 @@ pub fn stats(args: &StatsArgs, lang: Lang) -> anyhow::Result<i32> {
         );
         println!("{label} {:>12}", group_digits(value.max(0) as u64));
     }
-    if counts.incomplete_imports > 0 {
+    if crate::store::import_running(case.dir()) {
+        println!(
+            "{}",
+            lang.pick(
+                "注意: 別の cwlens が取り込み中です。この数は取り込みの途中のものです。",
+                "Note: another cwlens process is importing into this case; these counts are from the middle of it."
+            )
+        );
+    } else if counts.incomplete_imports > 0 {
         println!(
             "{}",
             lang.pick(

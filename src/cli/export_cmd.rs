@@ -21,6 +21,8 @@ pub fn run(args: &ExportArgs, lang: Lang) -> anyhow::Result<i32> {
         );
     }
     let case = Case::open(&args.case.case)?;
+    // An export during an import would not match the manifest it writes.
+    case.check_complete()?;
     super::logging::init(&case.log_dir());
     let rooms = room_keys(&case, &args.rooms, lang)?;
     let scope = match &args.query {

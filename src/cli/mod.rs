@@ -100,7 +100,11 @@ fn japanese_store_error(error: &crate::store::StoreError) -> Option<String> {
             dir.display()
         ),
         StoreError::ImportRunning(dir) => format!(
-            "別の cwlens が {} に取り込み中です。終わるのを待つか、止めてからもう一度取り込んでください",
+            "別の cwlens が {} に取り込み中です。終わるのを待ってから、もう一度実行してください",
+            dir.display()
+        ),
+        StoreError::ImportUnfinished(dir) => format!(
+            "{} への最後の取り込みが途中で終わっているため、検索や一覧に出ないメッセージがあります。同じ `cwlens import` をもう一度実行して完了させてください",
             dir.display()
         ),
         StoreError::Damaged { path, source } => format!(

@@ -17,7 +17,7 @@ use chrono_tz::Tz;
 
 use crate::i18n::Lang;
 use crate::index::SearchIndex;
-use crate::store::{Case, StoreError};
+use crate::store::Case;
 use parse::ParsedQuery;
 use read::CaseReader;
 use search::{Engine, SearchError, SearchOptions, SearchPage};
@@ -40,11 +40,9 @@ impl Session {
     /// Opens a session on a case that is already open.
     pub fn for_case(case: &Case, zone: Tz, lang: Lang) -> anyhow::Result<Session> {
         let reader = CaseReader::open(case)?;
-        // While an import runs, the index lags the database, and a search
-        // would miss hits without saying so.
-        if crate::store::import_running(case.dir()) {
-            return Err(StoreError::ImportRunning(case.dir().to_path_buf()).into());
-        }
+        // While an import runs, or after one stopped midway, the index lags
+        // the database, and a search would miss hits without saying so.
+        case.check_complete()?;
         // Without it, a person's messages would be read by a scan of every
         // message. Building it takes seconds per million messages, once.
         crate::store::writer::restore_person_index(case.conn())?;

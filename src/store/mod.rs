@@ -49,9 +49,13 @@ pub enum StoreError {
     )]
     NewerSchema { found: i64, supported: i64 },
     #[error(
-        "another cwlens process is importing into {0}; wait for it to finish, or stop it and run the import again"
+        "another cwlens process is importing into {0}; wait for it to finish, then run this command again"
     )]
     ImportRunning(PathBuf),
+    #[error(
+        "the last import into {0} did not finish, so some of its messages are missing from searches and lists; run the same `cwlens import` again to complete it"
+    )]
+    ImportUnfinished(PathBuf),
     #[error("cannot create the case folder {path}: {source}")]
     CreateFolder {
         path: PathBuf,
@@ -238,6 +242,19 @@ impl Case {
                 |row| row.get(0),
             )
             .optional()?)
+    }
+
+    /// Fails when an import is running or the last one did not finish:
+    /// until it completes, the index and the per-room counts lag the
+    /// messages, and a search could report no match for text the case holds.
+    pub fn check_complete(&self) -> Result<(), StoreError> {
+        if import_running(&self.dir) {
+            return Err(StoreError::ImportRunning(self.dir.clone()));
+        }
+        if self.incomplete_import()?.is_some() {
+            return Err(StoreError::ImportUnfinished(self.dir.clone()));
+        }
+        Ok(())
     }
 
     /// Moves every page of the write-ahead log into the database file and
