@@ -131,6 +131,10 @@ impl Staging {
     /// with `force`, and only when it is empty or an earlier export (it
     /// contains `manifest.json`), so no unrelated folder is ever deleted.
     pub fn folder(dir: &Path, force: bool) -> Result<Staging, ExportError> {
+        // `report/` names the folder `report`: the staging folder goes
+        // beside it, not inside it.
+        let dir: PathBuf = dir.components().collect();
+        let dir = dir.as_path();
         if dir.exists() {
             let earlier_export = dir.join(super::manifest::FOLDER_MANIFEST).is_file()
                 || fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_none());
@@ -330,6 +334,25 @@ mod tests {
             Staging::files(&[dir.path().to_path_buf()], true),
             Err(ExportError::OutputIsFolder(_))
         ));
+    }
+
+    #[test]
+    fn folder_named_with_trailing_slash() {
+        let dir = tempfile::tempdir().unwrap();
+        let named = format!("{}/report/", dir.path().display());
+        let mut staging = Staging::folder(Path::new(&named), false).unwrap();
+        let page = Path::new(&named).join("index.html");
+        staging.create(&page).unwrap().put(b"<p>").unwrap();
+        staging.commit().unwrap();
+        assert_eq!(
+            fs::read(dir.path().join("report/index.html")).unwrap(),
+            b"<p>"
+        );
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["report"]);
     }
 
     #[test]
