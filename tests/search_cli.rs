@@ -200,3 +200,21 @@ fn compact_merges_segments_and_keeps_answers() {
         .unwrap();
     assert!(String::from_utf8_lossy(&audit.stdout).contains("compact"));
 }
+
+/// A filter-only search lists deleted messages with the text they had
+/// before the deletion, marked as an earlier version, not as empty lines.
+#[test]
+fn deleted_messages_show_their_earlier_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = sample_case(dir.path());
+    let output = search(&case, "from:権藤 is:deleted");
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.lines().count() >= 1, "{stdout}");
+    for line in stdout.lines() {
+        let text = line.split_once(": ").map_or("", |(_, text)| text);
+        assert!(text.ends_with(" [earlier version]"), "{line}");
+        assert!(text.len() > " [earlier version]".len(), "{line}");
+    }
+    assert!(stdout.contains("給料泥棒"), "{stdout}");
+}

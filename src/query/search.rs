@@ -429,7 +429,22 @@ impl<'a> Engine<'a> {
         let mut hits = Vec::with_capacity(messages.len());
         for (message, (current, snippet)) in messages.into_iter().zip(current) {
             let (matched_in, snippet) = if words.is_empty() {
-                (MatchedIn::None, snippet_at_start(&current))
+                // A deleted message has no current text: show the text it
+                // had before, marked as an earlier version.
+                let before = if current.trim().is_empty() {
+                    self.reader
+                        .revisions(message.msg_key)?
+                        .iter()
+                        .rev()
+                        .map(|revision| crate::index::plain_text(&revision.body_before, &names))
+                        .find(|text| !text.trim().is_empty())
+                } else {
+                    None
+                };
+                match before {
+                    Some(text) => (MatchedIn::History, snippet_at_start(&text)),
+                    None => (MatchedIn::None, snippet_at_start(&current)),
+                }
             } else if let Some(snippet) = snippet {
                 (MatchedIn::Current, snippet)
             } else {

@@ -955,9 +955,10 @@ impl Browser {
         status
     }
 
-    /// Gives hits without a snippet the text they had before deletion. A
-    /// query of filters only (`from:… is:deleted`) has no word to cut a
-    /// snippet around, and a deleted body has no text of its own.
+    /// Shows deleted hits of a query of filters only (`from:… is:deleted`)
+    /// as the changes list does: `✗` and the text before the deletion. The
+    /// engine gives them that text marked as an earlier version, with no
+    /// word highlighted.
     fn fill_empty_snippets(&self, reply: &mut SearchReply) {
         let SearchReply::Page {
             result: Ok(page), ..
@@ -966,7 +967,7 @@ impl Browser {
             return;
         };
         for hit in &mut page.hits {
-            if !hit.message.deleted || !hit.snippet.text.trim().is_empty() {
+            if !hit.message.deleted || !hit.snippet.highlights.is_empty() {
                 continue;
             }
             match screens::changes::preview_of(&self.session.reader, &hit.message, &self.names) {
@@ -975,6 +976,7 @@ impl Browser {
                         text: preview,
                         highlights: Vec::new(),
                     };
+                    hit.matched_in = crate::query::search::MatchedIn::None;
                 }
                 Err(error) => {
                     tracing::warn!(msg_key = hit.message.msg_key, error = %format!("{error:#}"), "no preview for a deleted hit");
