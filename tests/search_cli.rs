@@ -218,3 +218,33 @@ fn deleted_messages_show_their_earlier_text() {
     }
     assert!(stdout.contains("給料泥棒"), "{stdout}");
 }
+
+/// Naming the export folder where a case belongs explains the difference
+/// and writes nothing into the export.
+#[test]
+fn export_folder_as_case_is_explained() {
+    for command in ["stats", "search", "compact"] {
+        let mut args = vec![
+            "--lang",
+            "en",
+            command,
+            "--case",
+            "sample-data/chatwork-export",
+        ];
+        if command == "search" {
+            args.push("会議");
+        }
+        let output = Command::cargo_bin("cwlens")
+            .unwrap()
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{command}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("is an export folder, not a case"),
+            "{stderr}"
+        );
+    }
+    assert!(!Path::new("sample-data/chatwork-export/case.sqlite").exists());
+}

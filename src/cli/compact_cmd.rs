@@ -39,9 +39,12 @@ pub fn run(args: &CompactArgs, lang: Lang) -> anyhow::Result<i32> {
         (true, Lang::Ja) => format!(
             "索引に統合する小さなセグメントはありません（セグメント {before}、メッセージ {documents} 件）"
         ),
-        (true, Lang::En) => format!(
-            "The index has no small segments to merge ({before} segments, {documents} messages)"
-        ),
+        (true, Lang::En) => {
+            let segments = if before == 1 { "segment" } else { "segments" };
+            format!(
+                "The index has no small segments to merge ({before} {segments}, {documents} messages)"
+            )
+        }
     });
 
     let vacuumed = case.vacuum_if_sparse()?;

@@ -81,13 +81,36 @@ pub fn group_digits(value: u64) -> String {
 /// Prints an error chain the way the command line shows every error.
 pub fn print_error(error: &anyhow::Error, lang: Lang) {
     let label = lang.pick("エラー", "error");
-    let message = match (lang, error.downcast_ref::<crate::store::StoreError>()) {
+    let store_error = error.downcast_ref::<crate::store::StoreError>();
+    let message = match (lang, store_error) {
+        (_, Some(crate::store::StoreError::NoCase(dir))) if is_export_folder(dir) => {
+            Some(export_given_as_case(dir, lang))
+        }
         (Lang::Ja, Some(store_error)) => japanese_store_error(store_error),
         _ => None,
     }
     .unwrap_or_else(|| format!("{error:#}"));
     let text = crate::text::sanitize::for_terminal(&message, true).into_owned();
     eprintln!("cwlens: {label}: {text}");
+}
+
+/// True for a folder that holds an export rather than a case.
+fn is_export_folder(dir: &std::path::Path) -> bool {
+    let mapping = crate::import::mapping::Mapping::default();
+    dir.is_dir() && crate::import::detect_layout(dir, &mapping, Lang::En).is_ok()
+}
+
+/// Explains that `--case` named an export folder, and how to make a case of it.
+fn export_given_as_case(dir: &std::path::Path, lang: Lang) -> String {
+    let dir = dir.display();
+    match lang {
+        Lang::Ja => format!(
+            "{dir} はエクスポートのフォルダで、ケースではありません。`cwlens import {dir} --case 新しいフォルダ` で取り込み、そのフォルダを --case に指定してください（ケースはエクスポートの外に作ります）"
+        ),
+        Lang::En => format!(
+            "{dir} is an export folder, not a case; import it with `cwlens import {dir} --case NEW_FOLDER` and give that folder to --case (the case goes outside the export)"
+        ),
+    }
 }
 
 /// Translates the case store errors a user meets most into Japanese.

@@ -246,8 +246,14 @@ pub fn reindex(args: &ReindexArgs, lang: Lang) -> anyhow::Result<i32> {
     println!(
         "{}",
         match lang {
-            Lang::Ja => format!("索引を作り直しました: メッセージ {} 件", report.added),
-            Lang::En => format!("Rebuilt the index: {} messages", report.added),
+            Lang::Ja => format!(
+                "索引を作り直しました: メッセージ {} 件",
+                super::group_digits(report.added)
+            ),
+            Lang::En => format!(
+                "Rebuilt the index: {} messages",
+                super::group_digits(report.added)
+            ),
         }
     );
     Ok(0)
