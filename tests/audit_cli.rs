@@ -342,3 +342,26 @@ fn verify_checks_each_export_folder() {
     assert!(report.contains(&expected), "{report}");
     assert_eq!(report.matches("missing:").count(), 1, "{report}");
 }
+
+/// An invalid tag stops `tag` with a Japanese message, for adding and for
+/// removing alike, and nothing reaches the audit log.
+#[test]
+fn invalid_tag_is_rejected_in_japanese() {
+    let ws = imported();
+    let before = audit_entries(&ws).len();
+    for change in ["--add", "--remove"] {
+        let output = cwlens()
+            .args(["tag", "--case"])
+            .arg(&ws.case)
+            .args(["--query", "確認", change, "改行\nあり"])
+            .output()
+            .unwrap();
+        assert_eq!(code(&output), 2, "{change}");
+        assert!(
+            stderr(&output).contains("使えません"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(audit_entries(&ws).len(), before);
+}

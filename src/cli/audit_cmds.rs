@@ -11,6 +11,23 @@ use crate::text::sanitize::for_terminal;
 pub fn tag(args: &TagArgs, lang: Lang) -> anyhow::Result<i32> {
     let case = Case::open(&args.case.case)?;
     super::logging::init(&case.log_dir());
+    let tag = args
+        .add
+        .as_deref()
+        .or(args.remove.as_deref())
+        .unwrap_or_default();
+    // Removing a tag that could never have been added is a mistake too.
+    if annotations::clean_tag(tag).is_err() {
+        anyhow::bail!(
+            "{}",
+            match lang {
+                Lang::Ja =>
+                    format!("タグ {tag:?} は使えません。改行を含まない 1〜64 文字にしてください"),
+                Lang::En =>
+                    format!("tag {tag:?} is not valid: use 1 to 64 characters without line breaks"),
+            }
+        );
+    }
     let keys: Vec<i64> = match (&args.message, &args.query) {
         (Some(message_id), _) => {
             let mut statement = case
@@ -48,25 +65,20 @@ pub fn tag(args: &TagArgs, lang: Lang) -> anyhow::Result<i32> {
     let reason = args.query.as_deref();
     let (verb_ja, verb_en, changed) = match (&args.add, &args.remove) {
         (Some(tag), _) => (
-            "付けました",
+            "に付けました",
             "added to",
             annotations::add_tag(&case, &keys, tag, reason)?,
         ),
         (None, Some(tag)) => (
-            "外しました",
+            "から外しました",
             "removed from",
             annotations::remove_tag(&case, &keys, tag, reason)?,
         ),
         (None, None) => unreachable!("clap requires --add or --remove"),
     };
-    let tag = args
-        .add
-        .as_deref()
-        .or(args.remove.as_deref())
-        .unwrap_or_default();
     match lang {
         Lang::Ja => println!(
-            "タグ「{}」を {changed} 件に{verb_ja}（対象 {} 件）",
+            "タグ「{}」を {changed} 件{verb_ja}（対象 {} 件）",
             for_terminal(tag, false),
             keys.len()
         ),
