@@ -53,7 +53,8 @@ impl Verification {
     }
 }
 
-/// Verifies a case. `export` overrides the export folder recorded in the case.
+/// Verifies a case. `export` replaces the folder of the last import, which
+/// the case records; the other imports' folders are checked where they were.
 pub fn verify(case: &Case, export: Option<&Path>) -> anyhow::Result<Verification> {
     let conn = case.conn();
     let database: String = conn.query_row("PRAGMA quick_check", [], |row| row.get(0))?;
@@ -88,7 +89,7 @@ pub fn verify(case: &Case, export: Option<&Path>) -> anyhow::Result<Verification
         .or_else(|| last_export.clone().map(PathBuf::from));
 
     // The newest hash recorded for each path, by the export folder it was
-    // read from. A case may hold several exports; `export` stands in for
+    // read from. A case may contain several exports, and `export` replaces
     // the folder of the last one.
     let mut recorded: BTreeMap<PathBuf, BTreeMap<String, String>> = BTreeMap::new();
     let mut statement = conn.prepare(

@@ -243,7 +243,7 @@ pub struct AuditArgs {
 pub struct VerifyArgs {
     #[command(flatten)]
     pub case: CaseArg,
-    /// Export folder to check, when it has moved since the import.
+    /// Export folder to check in place of the last import's folder, when it has moved since.
     #[arg(long, value_name = "DIR")]
     pub export: Option<PathBuf>,
     /// Print the result as JSON.

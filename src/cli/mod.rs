@@ -94,7 +94,7 @@ pub fn print_error(error: &anyhow::Error, lang: Lang) {
     eprintln!("cwlens: {label}: {text}");
 }
 
-/// True for a folder that holds an export rather than a case.
+/// True for a folder that contains an export rather than a case.
 fn is_export_folder(dir: &std::path::Path) -> bool {
     let mapping = crate::import::mapping::Mapping::default();
     dir.is_dir() && crate::import::detect_layout(dir, &mapping, Lang::En).is_ok()

@@ -267,10 +267,10 @@ impl Case {
     }
 
     /// Rewrites the database without its free pages when at least a tenth
-    /// of them are free, as after the migration of an older case; returns
+    /// of them are free, as after the migration of an older case. Returns
     /// the file's bytes before and after, or `None` when it was left as it
-    /// is. The rewrite needs about the database's size again in free disk
-    /// space while it runs.
+    /// is. While it runs, the rewrite needs free disk space of about the
+    /// database's size.
     pub fn vacuum_if_sparse(&self) -> Result<Option<(u64, u64)>, StoreError> {
         let pragma = |name: &str| -> Result<i64, StoreError> {
             Ok(self
