@@ -226,10 +226,17 @@ impl Layout<'_, '_> {
     }
 
     fn nodes(&mut self, nodes: &[Node], prefix: &[Span<'static>]) {
-        for node in nodes {
+        for (index, node) in nodes.iter().enumerate() {
             if self.full() {
                 self.truncated = true;
                 return;
+            }
+            // The members a system message lists are person tags in a row,
+            // whose names would otherwise run together.
+            let after_person = index > 0 && matches!(nodes[index - 1], Node::Person { .. });
+            if after_person && matches!(node, Node::Person { .. }) {
+                let separator = self.context.settings.lang.pick("、", ", ");
+                self.push_inline(separator.into(), self.base);
             }
             self.node(node, prefix);
         }
@@ -464,6 +471,20 @@ mod tests {
         let lines = rows("[To:1]佐藤さん\n[rp aid=2 to=10-20]了解です", 60);
         assert_eq!(lines[0], "[To:佐藤 恵子]佐藤さん");
         assert_eq!(lines[1], "[返信 前田 翔太【解約済】]了解です");
+    }
+
+    #[test]
+    fn listed_members_are_separated() {
+        let lines = rows(
+            "[dtext:chatroom_member_is][piconname:1][piconname:2][dtext:chatroom_added]",
+            80,
+        );
+        assert_eq!(
+            lines[0],
+            "メンバー佐藤 恵子、前田 翔太【解約済】を追加しました"
+        );
+        let lines = rows("[piconname:1]さんと[piconname:2]さん", 80);
+        assert_eq!(lines[0], "佐藤 恵子さんと前田 翔太【解約済】さん");
     }
 
     #[test]
