@@ -248,3 +248,28 @@ fn export_folder_as_case_is_explained() {
     }
     assert!(!Path::new("sample-data/chatwork-export/case.sqlite").exists());
 }
+
+/// A limit that cuts the results says how many more there are, on stderr.
+#[test]
+fn limit_reports_the_hits_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = sample_case(dir.path());
+    let output = Command::cargo_bin("cwlens")
+        .unwrap()
+        .args(["--lang", "en", "search", "--limit", "1", "--case"])
+        .arg(&case)
+        .arg("給料泥棒")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 1);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("2 more of 3 not shown"), "{stderr}");
+
+    let all = search(&case, "給料泥棒");
+    assert!(
+        all.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&all.stderr)
+    );
+}

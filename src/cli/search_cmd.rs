@@ -129,11 +129,13 @@ pub fn search(args: &SearchArgs, lang: Lang) -> anyhow::Result<i32> {
     let limit = args.limit.unwrap_or(usize::MAX);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut printed = 0usize;
+    let mut total = 0;
     let page_size = 1_000;
     let mut offset = 0;
     while printed < limit {
         let take = page_size.min(limit - printed);
         let page = session.search(&query, options, offset, take)?;
+        total = page.total;
         if page.hits.is_empty() {
             break;
         }
@@ -151,6 +153,25 @@ pub fn search(args: &SearchArgs, lang: Lang) -> anyhow::Result<i32> {
         }
     }
     out.flush()?;
+    let left = total.saturating_sub(printed as u64);
+    if left > 0 {
+        // On stderr, so that piped results stay one hit per line.
+        eprintln!(
+            "cwlens: {}",
+            match lang {
+                Lang::Ja => format!(
+                    "ほかに {} 件あります（全 {} 件）。--limit で増やせます",
+                    super::group_digits(left),
+                    super::group_digits(total)
+                ),
+                Lang::En => format!(
+                    "{} more of {} not shown; raise --limit to see them",
+                    super::group_digits(left),
+                    super::group_digits(total)
+                ),
+            }
+        );
+    }
     tracing::info!(results = printed, "search finished");
     Ok(if printed > 0 {
         0
