@@ -185,6 +185,22 @@ fn missing_column_fails_naming_it() {
     assert!(error.contains("send_time"), "names the field: {error}");
     assert!(error.contains("cwlens doctor"), "points to doctor: {error}");
     assert_eq!(ws.stats()["messages"], 0, "no message without a send time");
+    // The failed import left the case unfinished: searching it is refused.
+    assert_eq!(ws.stats()["incomplete_imports"], 1);
+    let search = run([
+        "--lang",
+        "en",
+        "search",
+        "--case",
+        ws.case.to_str().unwrap(),
+        "おはよう",
+    ]);
+    assert_eq!(code(&search), 2);
+    assert!(
+        stderr(&search).contains("did not finish"),
+        "{}",
+        stderr(&search)
+    );
 }
 
 // Encodings, line ends, header languages and column order.

@@ -231,12 +231,13 @@ impl Case {
         Ok(())
     }
 
-    /// Returns the start time of the newest import that never finished, if any.
+    /// Returns the start time of the newest import when it did not complete:
+    /// it was stopped, or it failed on a file.
     pub fn incomplete_import(&self) -> Result<Option<i64>, StoreError> {
         Ok(self
             .conn
             .query_row(
-                "SELECT started_at FROM imports WHERE status = 'running'
+                "SELECT started_at FROM imports WHERE status <> 'complete'
                  AND import_id = (SELECT max(import_id) FROM imports)",
                 [],
                 |row| row.get(0),

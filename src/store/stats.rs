@@ -41,7 +41,7 @@ pub fn collect(conn: &Connection) -> Result<Stats, StoreError> {
         quarantined_rows: count("SELECT count(*) FROM quarantine")?,
         imports: count("SELECT count(*) FROM imports")?,
         incomplete_imports: count(
-            "SELECT count(*) FROM imports WHERE status = 'running'
+            "SELECT count(*) FROM imports WHERE status <> 'complete'
              AND import_id = (SELECT max(import_id) FROM imports)",
         )?,
     })
