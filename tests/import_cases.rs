@@ -1517,6 +1517,25 @@ fn doctor_prints_mapping_for_broken_export() {
     assert!(report.contains("--mapping"), "{report}");
 }
 
+/// On an export of no known layout, doctor lists the CSV files it found
+/// with their headers, instead of pointing to itself.
+#[test]
+fn doctor_lists_headers_of_unknown_export() {
+    let ws = Workspace::new();
+    ws.write("logs/2024/log.csv", "ID,発言者,日時,内容\r\n1,a,b,c\r\n");
+    ws.write("logs/other.CSV", with_bom("番号,本文\r\n"));
+    let output = run(["doctor", ws.export.to_str().unwrap()]);
+    assert_ne!(code(&output), 0);
+    let report = stdout(&output);
+    assert!(
+        report.contains("logs/2024/log.csv: ID, 発言者, 日時, 内容"),
+        "{report}"
+    );
+    assert!(report.contains("logs/other.CSV: 番号, 本文"), "{report}");
+    assert!(!report.contains("cwlens doctor"), "{report}");
+    assert!(report.contains("--mapping"), "{report}");
+}
+
 // Locks, crashes and damaged databases.
 
 #[test]

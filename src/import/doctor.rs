@@ -39,7 +39,13 @@ pub struct DoctorReport {
     pub problems: Vec<String>,
     /// A mapping file to edit, when something was not recognised.
     pub suggested_mapping: Option<String>,
+    /// For an export of no known layout: the first CSV files below it,
+    /// with their header rows, to fill the mapping file in.
+    pub found_headers: Vec<(String, Vec<String>)>,
 }
+
+/// CSV files listed for an export of no known layout.
+const MAX_FOUND_FILES: usize = 20;
 
 /// How many problem lines are kept per file.
 const MAX_PROBLEMS_PER_FILE: usize = 5;
@@ -49,11 +55,25 @@ pub fn examine(export: &Path, mapping: &Mapping, lang: Lang) -> anyhow::Result<D
     let layout = match detect_layout(export, mapping, lang) {
         Ok(layout) => layout,
         Err(error) => {
+            let problem = match lang {
+                _ if !export.is_dir() => format!("{error:#}"),
+                Lang::Ja => format!(
+                    "{} は既知のエクスポート形式ではありません（members/members.csv も rooms も rooms.json もありません）。下の見出しを対応表に書き、`cwlens import {} --mapping 対応表` で取り込んでください",
+                    export.display(),
+                    export.display()
+                ),
+                Lang::En => format!(
+                    "{} is not an export layout cwlens knows (no members/members.csv, no rooms folder and no rooms.json); write the headers below into the mapping file and import with `cwlens import {} --mapping FILE`",
+                    export.display(),
+                    export.display()
+                ),
+            };
             return Ok(DoctorReport {
                 layout: None,
                 files: Vec::new(),
-                problems: vec![format!("{error:#}")],
+                problems: vec![problem],
                 suggested_mapping: Some(suggest_mapping(&[])),
+                found_headers: csv_headers(export, MAX_FOUND_FILES),
             });
         }
     };
@@ -63,6 +83,7 @@ pub fn examine(export: &Path, mapping: &Mapping, lang: Lang) -> anyhow::Result<D
             files: Vec::new(),
             problems: Vec::new(),
             suggested_mapping: None,
+            found_headers: Vec::new(),
         });
     }
     let found = csv_layout::scan(export, mapping)?;
@@ -88,7 +109,54 @@ pub fn examine(export: &Path, mapping: &Mapping, lang: Lang) -> anyhow::Result<D
         suggested_mapping: needs_mapping.then(|| suggest_mapping(&files)),
         files,
         problems,
+        found_headers: Vec::new(),
     })
+}
+
+/// Returns up to `limit` CSV files below `export`, in path order, with the
+/// fields of their first row. A file that cannot be read gets no fields.
+fn csv_headers(export: &Path, limit: usize) -> Vec<(String, Vec<String>)> {
+    let mut paths = Vec::new();
+    let mut folders = vec![export.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                folders.push(path);
+            } else if path
+                .extension()
+                .is_some_and(|extension| extension.eq_ignore_ascii_case("csv"))
+            {
+                paths.push(path);
+            }
+        }
+    }
+    paths.sort();
+    paths
+        .into_iter()
+        .take(limit)
+        .map(|path| {
+            let fields = source::detect_encoding(&path)
+                .and_then(|encoding| Ok((encoding, source::csv_reader(&path, encoding)?)))
+                .ok()
+                .and_then(|(encoding, mut reader)| {
+                    let mut record = csv::ByteRecord::new();
+                    reader.read_byte_record(&mut record).ok()?;
+                    record
+                        .iter()
+                        .map(|field| encoding.decode_field(field))
+                        .collect::<Option<Vec<String>>>()
+                })
+                .unwrap_or_default();
+            (csv_layout::relative_path(export, &path), fields)
+        })
+        .collect()
 }
 
 fn examine_file(file: &FoundFile, mapping: &Mapping, lang: Lang) -> anyhow::Result<FileDiagnosis> {
@@ -305,6 +373,18 @@ pub fn render(report: &DoctorReport, lang: Lang) -> String {
     }
     for problem in &report.problems {
         out.push_str(&format!("! {problem}\n"));
+    }
+    if !report.found_headers.is_empty() {
+        out.push_str(&format!(
+            "\n{}\n",
+            lang.pick(
+                "見つかった CSV ファイルと見出し（最初の 20 件まで）:",
+                "CSV files found, with their headers (the first 20 at most):"
+            )
+        ));
+        for (path, fields) in &report.found_headers {
+            out.push_str(&format!("  {path}: {}\n", fields.join(", ")));
+        }
     }
     if let Some(mapping) = &report.suggested_mapping {
         out.push_str(&format!(
