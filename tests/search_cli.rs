@@ -120,8 +120,8 @@ fn index_segments(case: &Path) -> usize {
     meta["segments"].as_array().unwrap().len()
 }
 
-/// Two small imports leave small segments; `compact` merges them into one,
-/// and every search answers as before.
+/// Two small imports leave small segments. `compact` merges them into one,
+/// and every search returns the same hits as before.
 #[test]
 fn compact_merges_segments_and_keeps_answers() {
     let dir = tempfile::tempdir().unwrap();
@@ -249,7 +249,7 @@ fn export_folder_as_case_is_explained() {
     assert!(!Path::new("sample-data/chatwork-export/case.sqlite").exists());
 }
 
-/// A limit that cuts the results says how many more there are, on stderr.
+/// A limit that cuts the results prints the number left out on stderr.
 #[test]
 fn limit_reports_the_hits_left() {
     let dir = tempfile::tempdir().unwrap();

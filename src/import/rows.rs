@@ -642,7 +642,7 @@ impl<'c, 'p> Importer<'c, 'p> {
         account: &Account,
         message: &Message,
     ) -> anyhow::Result<()> {
-        // A body without notation has no file and names nobody.
+        // A body without notation has no file and no person tag.
         let facts = if notation::is_plain(&message.body) {
             BodyFacts::default()
         } else {

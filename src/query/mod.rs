@@ -117,8 +117,8 @@ mod tests {
             .execute_batch("DROP INDEX messages_by_account")
             .unwrap();
 
-        let refused = Session::open(&case_dir, chrono_tz::Asia::Tokyo, Lang::Ja);
-        assert!(refused.is_err(), "an import holds the lock");
+        let rejected = Session::open(&case_dir, chrono_tz::Asia::Tokyo, Lang::Ja);
+        assert!(rejected.is_err(), "an import holds the lock");
         assert!(!has_person_index(&case));
         drop(lock);
 
