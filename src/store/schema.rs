@@ -327,15 +327,69 @@ CREATE INDEX messages_changed
 /// members. Run at the end of every import and by the migrations that add
 /// the tables.
 pub fn rebuild_stats(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(REBUILD_STATS)
+    write_room_stats(conn, &read_room_stats(conn)?)?;
+    rebuild_account_stats(conn)
 }
 
-const REBUILD_STATS: &str = "
-DELETE FROM room_stats;
-INSERT INTO room_stats (room_key, messages, last_activity, edited, deleted, resigned)
-    SELECT m.room_key, count(*), max(m.sent_at), sum(m.edited), sum(m.deleted), sum(a.resigned)
-    FROM messages m JOIN accounts a ON a.account_key = m.account_key
-    GROUP BY m.room_key;
+/// The counts of one room, as `room_stats` keeps them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomStats {
+    pub room_key: i64,
+    pub messages: i64,
+    pub last_activity: Option<i64>,
+    pub edited: i64,
+    pub deleted: i64,
+    pub resigned: i64,
+}
+
+/// Counts the messages of every room. It only reads, so it can run on a
+/// connection of its own while the import's connection builds an index.
+pub fn read_room_stats(conn: &Connection) -> rusqlite::Result<Vec<RoomStats>> {
+    let mut statement = conn.prepare(
+        "SELECT m.room_key, count(*), max(m.sent_at), sum(m.edited), sum(m.deleted), sum(a.resigned)
+         FROM messages m JOIN accounts a ON a.account_key = m.account_key
+         GROUP BY m.room_key",
+    )?;
+    let rows = statement.query_map([], |row| {
+        Ok(RoomStats {
+            room_key: row.get(0)?,
+            messages: row.get(1)?,
+            last_activity: row.get(2)?,
+            edited: row.get(3)?,
+            deleted: row.get(4)?,
+            resigned: row.get(5)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Replaces the rows of `room_stats`.
+pub fn write_room_stats(conn: &Connection, stats: &[RoomStats]) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM room_stats", [])?;
+    let mut insert = conn.prepare(
+        "INSERT INTO room_stats (room_key, messages, last_activity, edited, deleted, resigned)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for room in stats {
+        insert.execute(rusqlite::params![
+            room.room_key,
+            room.messages,
+            room.last_activity,
+            room.edited,
+            room.deleted,
+            room.resigned
+        ])?;
+    }
+    Ok(())
+}
+
+/// Rebuilds `account_stats`. The per-person index makes it a read of that
+/// index instead of the whole table.
+pub fn rebuild_account_stats(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(REBUILD_ACCOUNT_STATS)
+}
+
+const REBUILD_ACCOUNT_STATS: &str = "
 DELETE FROM account_stats;
 INSERT INTO account_stats (account_key, messages, last_activity, rooms)
     SELECT a.account_key, coalesce(s.messages, 0), s.last_activity, coalesce(r.rooms, 0)
