@@ -991,11 +991,26 @@ fn filters_select_messages() {
         (&["in:history", "修正前"], &["122"]),
         (&["in:current", "修正前"], &[]),
         (&["in:history", "修正後"], &[]),
+        (&["in:history"], &["120", "121", "122"]),
+        (&["in:history", "-修正前"], &["120", "121"]),
         (&["削除された"], &["121"]),
     ];
     for (query, expected) in cases {
         assert_eq!(ids_of(&named_search(query)), ids(expected), "{query:?}");
     }
+}
+
+/// `in:history` without a word lists the messages that have earlier
+/// versions, each shown with its latest earlier text.
+#[test]
+fn history_scope_alone_shows_the_earlier_text() {
+    let hits = named_search(&["in:history", "room:55"]);
+    let edited = hits
+        .iter()
+        .find(|hit| hit["message_id"] == "122")
+        .expect("message 122 has an earlier version");
+    assert_eq!(edited["matched_in"], "history");
+    assert_eq!(edited["snippet"], "修正前の文面");
 }
 
 #[test]

@@ -67,8 +67,12 @@ pub struct ParsedQuery {
 
 impl ParsedQuery {
     /// True when there is nothing to search for: no words and no filters.
+    /// `in:history` alone asks for every message that has earlier versions.
     pub fn is_empty(&self) -> bool {
-        self.include.is_empty() && self.exclude.is_empty() && self.filters.is_empty()
+        self.include.is_empty()
+            && self.exclude.is_empty()
+            && self.filters.is_empty()
+            && self.scope != Scope::History
     }
 
     /// Returns every word the user searches for, for highlighting.
@@ -281,6 +285,13 @@ mod tests {
 
     fn parse_ja(input: &str) -> ParsedQuery {
         parse(input, chrono_tz::Asia::Tokyo, Lang::Ja)
+    }
+
+    #[test]
+    fn history_scope_alone_is_a_query() {
+        assert!(!parse_ja("in:history").is_empty());
+        assert!(parse_ja("in:current").is_empty());
+        assert!(parse_ja("").is_empty());
     }
 
     #[test]

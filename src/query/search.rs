@@ -255,8 +255,13 @@ impl<'a> Engine<'a> {
         for filter in &query.filters {
             clauses.push((Occur::Must, self.filter_query(filter)?));
         }
+        if query.scope == Scope::History && query.include.is_empty() {
+            // Without a word to find in them, `in:history` asks for the
+            // messages that have earlier versions.
+            clauses.push((Occur::Must, flag_query(fields, flag::HAS_HISTORY)));
+        }
         if !clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
-            if query.include.is_empty() && query.exclude.is_empty() && query.filters.is_empty() {
+            if query.is_empty() {
                 return Ok(Box::new(EmptyQuery));
             }
             clauses.push((Occur::Must, Box::new(AllQuery)));
@@ -429,9 +434,10 @@ impl<'a> Engine<'a> {
         let mut hits = Vec::with_capacity(messages.len());
         for (message, (current, snippet)) in messages.into_iter().zip(current) {
             let (matched_in, snippet) = if words.is_empty() {
-                // A deleted message has no current text: show the text it
-                // had before, marked as an earlier version.
-                let before = if current.trim().is_empty() {
+                // A deleted message has no current text, and `in:history`
+                // asks about the earlier ones: show the latest text it had
+                // before, marked as an earlier version.
+                let before = if current.trim().is_empty() || query.scope == Scope::History {
                     self.reader
                         .revisions(message.msg_key)?
                         .iter()
