@@ -5,8 +5,11 @@ use rusqlite::params;
 
 use super::Case;
 
-/// Tags offered before any are in use: needs review, evidence, not relevant.
+/// Tags offered before any are in use, in Japanese: needs review,
+/// evidence, not relevant.
 pub const DEFAULT_TAGS: [&str; 3] = ["要確認", "証拠", "無関係"];
+/// The same tags for an investigator working in English.
+pub const DEFAULT_TAGS_EN: [&str; 3] = ["review", "evidence", "irrelevant"];
 
 fn now() -> i64 {
     chrono::Utc::now().timestamp()

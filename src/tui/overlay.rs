@@ -132,7 +132,7 @@ pub fn start_annotation(
             )));
         }
         *overlay = Overlay::Choice(Choice {
-            options: tag_options(browser, &[])?,
+            options: tag_options(browser, &[], lang)?,
             target: TagTarget::All { keys, query },
             selected: 0,
         });
@@ -166,7 +166,7 @@ pub fn start_annotation(
         Action::Tag => {
             let tags = message.tags.clone();
             *overlay = Overlay::Choice(Choice {
-                options: tag_options(browser, &tags)?,
+                options: tag_options(browser, &tags, lang)?,
                 target: TagTarget::One { msg_key, tags },
                 selected: 0,
             });
@@ -177,8 +177,12 @@ pub fn start_annotation(
 }
 
 /// Returns the picker entries: the default tags, the other tags in use, then free text.
-fn tag_options(browser: &Browser, present: &[String]) -> anyhow::Result<Vec<TagOption>> {
-    let mut tags: Vec<String> = default_tags()
+fn tag_options(
+    browser: &Browser,
+    present: &[String],
+    lang: Lang,
+) -> anyhow::Result<Vec<TagOption>> {
+    let mut tags: Vec<String> = default_tags(lang)
         .iter()
         .map(|tag| (*tag).to_string())
         .collect();

@@ -78,7 +78,11 @@ impl Recorder {
     }
 }
 
-/// Tags offered in the tag picker before free text.
-pub fn default_tags() -> &'static [&'static str] {
-    &annotations::DEFAULT_TAGS
+/// Tags offered in the tag picker before the tags in use and free text,
+/// in the language of the screens.
+pub fn default_tags(lang: crate::i18n::Lang) -> &'static [&'static str] {
+    match lang {
+        crate::i18n::Lang::Ja => &annotations::DEFAULT_TAGS,
+        crate::i18n::Lang::En => &annotations::DEFAULT_TAGS_EN,
+    }
 }

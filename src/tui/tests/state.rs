@@ -651,6 +651,39 @@ fn resize_keeps_selection_in_view() {
     draw(&app);
 }
 
+/// The tag picker offers its first tags in the language of the screens,
+/// and the tags already in the case after them.
+#[test]
+fn tag_picker_offers_tags_in_the_screen_language() {
+    let (_dir, case) = own_sample_case();
+    let mut app = open_app(&case, 120, 40, settings(Lang::En, AmbiguousWidth::Narrow));
+    open_room_named(&mut app, "営業部");
+    feed(&mut app, [Action::Tag, Action::Submit]);
+    assert_eq!(timeline(&app).selected_message().unwrap().tags, ["review"]);
+
+    let mut app = open_app(&case, 120, 40, settings(Lang::Ja, AmbiguousWidth::Narrow));
+    open_room_named(&mut app, "営業部");
+    feed(&mut app, [Action::Tag]);
+    let Overlay::Choice(choice) = &app.overlay else {
+        panic!("tag picker");
+    };
+    let offered: Vec<Option<&str>> = choice
+        .options
+        .iter()
+        .map(|option| option.tag.as_deref())
+        .collect();
+    assert_eq!(
+        offered,
+        [
+            Some("要確認"),
+            Some("証拠"),
+            Some("無関係"),
+            Some("review"),
+            None
+        ]
+    );
+}
+
 #[test]
 fn annotations_are_saved_and_audited() {
     let (_dir, case) = own_sample_case();
