@@ -76,11 +76,19 @@ pub fn account_names(conn: &Connection) -> rusqlite::Result<HashMap<String, Stri
     rows.collect()
 }
 
+/// Changes whenever the plain text of person tags changes: 2 joins the names
+/// of person tags in a row with `、`.
+const PERSON_TEXT_VERSION: u64 = 2;
+
 /// Hashes every account ID and name, so that a sync notices a changed name.
+/// The hash includes [`PERSON_TEXT_VERSION`], so that the first sync by a
+/// build that writes person tags differently re-indexes the messages that
+/// have them.
 pub(super) fn names_digest(names: &HashMap<String, String>) -> u64 {
     let mut sorted: Vec<(&String, &String)> = names.iter().collect();
     sorted.sort();
     let mut hasher = sha2::Sha256::new();
+    hasher.update(PERSON_TEXT_VERSION.to_le_bytes());
     for (account_id, name) in sorted {
         for part in [account_id, name] {
             hasher.update((part.len() as u64).to_le_bytes());
@@ -359,4 +367,52 @@ fn document(
         doc.add_text(fields.history_bigram, &text);
     }
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// An index written by a build whose person tags read differently
+    /// carries another names digest; the next sync re-indexes exactly the
+    /// messages with a person tag in any version.
+    #[test]
+    fn another_person_text_reindexes_person_tags() {
+        let dir = tempfile::tempdir().unwrap();
+        let export = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/chatwork-export");
+        let (_lock, case) = crate::import::import_for_tests(&export, &dir.path().join("case"));
+        let conn = case.conn();
+        let index = SearchIndex::open_or_create(&case.index_dir()).unwrap();
+        let first = sync(conn, &index, &mut |_, _| {}).unwrap();
+        assert!(first.added > 0);
+
+        let older = Watermark {
+            names_digest: 1,
+            ..index.watermark().unwrap()
+        };
+        let mut writer = bulk_writer(&index).unwrap();
+        let mut commit = writer.prepare_commit().unwrap();
+        commit.set_payload(&serde_json::to_string(&older).unwrap());
+        commit.commit().unwrap();
+        drop(writer);
+
+        let tagged: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM (
+                    SELECT msg_key FROM messages WHERE body LIKE '%[picon%' OR body LIKE '%[pname:%'
+                    UNION
+                    SELECT msg_key FROM revisions WHERE body_before LIKE '%[picon%' OR body_before LIKE '%[pname:%')",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert!(tagged > 0);
+        let second = sync(conn, &index, &mut |_, _| {}).unwrap();
+        assert_eq!((second.added, second.replaced), (0, tagged as u64));
+        assert_eq!(second.watermark.names_digest, first.watermark.names_digest);
+        let searcher = index.reader.searcher();
+        assert_eq!(searcher.num_docs(), first.added);
+    }
 }

@@ -110,14 +110,18 @@ pub fn is_plain(body: &str) -> bool {
     memchr::memchr(b'[', body.as_bytes()).is_none()
 }
 
+/// Goes between the names of person tags in a row in plain text.
+pub const PERSON_SEPARATOR: &str = "、";
+
 /// Returns the searchable text of parsed nodes.
 ///
 /// Tags are removed and the text between paired tags is kept verbatim, with
-/// no separators or labels added. A person tag becomes the account's name
-/// from `names`. When `names` returns `None`, the tag contributes nothing,
-/// just as the Japanese UI never shows the bare account ID. A system text
-/// becomes its Japanese text, or its key when the key is unknown. Code
-/// keeps its content.
+/// no labels added. A person tag becomes the account's name from `names`,
+/// and names of person tags in a row are joined by [`PERSON_SEPARATOR`].
+/// When `names` returns `None`, the tag contributes nothing, just as the
+/// Japanese UI never shows the bare account ID. A system text becomes its
+/// Japanese text, or its key when the key is unknown. Code keeps its
+/// content.
 pub fn plain_text(nodes: &[Node], names: &dyn Fn(&str) -> Option<String>) -> String {
     let mut out = String::new();
     append_plain_text(nodes, names, &mut out);
@@ -125,7 +129,21 @@ pub fn plain_text(nodes: &[Node], names: &dyn Fn(&str) -> Option<String>) -> Str
 }
 
 fn append_plain_text(nodes: &[Node], names: &dyn Fn(&str) -> Option<String>, out: &mut String) {
+    // The members a system message lists are person tags in a row; a `、`
+    // keeps their names from running together, as on screen.
+    let mut after_named_person = false;
     for node in nodes {
+        if let Node::Person { account_id, .. } = node {
+            if let Some(name) = names(account_id) {
+                if after_named_person {
+                    out.push_str(PERSON_SEPARATOR);
+                }
+                out.push_str(&name);
+                after_named_person = true;
+            }
+            continue;
+        }
+        after_named_person = false;
         match node {
             Node::Text(text) | Node::Code(text) => out.push_str(text),
             Node::Quote { children, .. }
@@ -137,11 +155,7 @@ fn append_plain_text(nodes: &[Node], names: &dyn Fn(&str) -> Option<String>, out
                 }
                 append_plain_text(children, names, out);
             }
-            Node::Person { account_id, .. } => {
-                if let Some(name) = names(account_id) {
-                    out.push_str(&name);
-                }
-            }
+            Node::Person { .. } => {}
             Node::SystemText { key } => out.push_str(dtext::text(key, Lang::Ja).unwrap_or(key)),
             Node::To { .. }
             | Node::ToAll
@@ -1275,6 +1289,26 @@ mod tests {
         let names = |id: &str| (id == "42").then(|| "山田".to_owned());
         assert_eq!(plain_text(&nodes, &names), "メンバー山田を追加しました");
         assert_eq!(plain_text(&nodes, &no_names), "メンバーを追加しました");
+    }
+
+    #[test]
+    fn listed_members_are_separated_in_plain_text() {
+        let nodes = parse(
+            "[info][dtext:chatroom_member_is][piconname:1][piconname:2][piconname:3][piconname:4][dtext:chatroom_added][/info]",
+        );
+        let names = |id: &str| match id {
+            "1" => Some("田中 修".to_owned()),
+            "2" => Some("野村 直樹".to_owned()),
+            "4" => Some("前田 翔太".to_owned()),
+            _ => None,
+        };
+        assert_eq!(
+            plain_text(&nodes, &names),
+            "メンバー田中 修、野村 直樹、前田 翔太を追加しました"
+        );
+        // Text between two tags is no list.
+        let apart = parse("[piconname:1]と[piconname:2]");
+        assert_eq!(plain_text(&apart, &names), "田中 修と野村 直樹");
     }
 
     #[test]
