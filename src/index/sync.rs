@@ -76,8 +76,8 @@ pub fn account_names(conn: &Connection) -> rusqlite::Result<HashMap<String, Stri
     rows.collect()
 }
 
-/// Changes whenever the plain text of person tags changes: 2 joins the names
-/// of person tags in a row with `、`.
+/// Version of the plain text of person tags. Version 2 joins the names of
+/// person tags in a row with `、`.
 const PERSON_TEXT_VERSION: u64 = 2;
 
 /// Hashes every account ID and name, so that a sync notices a changed name.
@@ -375,9 +375,9 @@ mod tests {
 
     use super::*;
 
-    /// An index written by a build whose person tags read differently
-    /// carries another names digest; the next sync re-indexes exactly the
-    /// messages with a person tag in any version.
+    /// An index written by a build with another person-tag text has another
+    /// names digest. The next sync re-indexes exactly the messages with a
+    /// person tag in any version.
     #[test]
     fn another_person_text_reindexes_person_tags() {
         let dir = tempfile::tempdir().unwrap();

@@ -67,7 +67,7 @@ pub struct ParsedQuery {
 
 impl ParsedQuery {
     /// True when there is nothing to search for: no words and no filters.
-    /// `in:history` alone asks for every message that has earlier versions.
+    /// `in:history` alone selects every message that has earlier versions.
     pub fn is_empty(&self) -> bool {
         self.include.is_empty()
             && self.exclude.is_empty()

@@ -256,7 +256,7 @@ impl<'a> Engine<'a> {
             clauses.push((Occur::Must, self.filter_query(filter)?));
         }
         if query.scope == Scope::History && query.include.is_empty() {
-            // Without a word to find in them, `in:history` asks for the
+            // Without a word to find in them, `in:history` selects the
             // messages that have earlier versions.
             clauses.push((Occur::Must, flag_query(fields, flag::HAS_HISTORY)));
         }
@@ -435,8 +435,8 @@ impl<'a> Engine<'a> {
         for (message, (current, snippet)) in messages.into_iter().zip(current) {
             let (matched_in, snippet) = if words.is_empty() {
                 // A deleted message has no current text, and `in:history`
-                // asks about the earlier ones: show the latest text it had
-                // before, marked as an earlier version.
+                // is about the earlier ones. Show the latest earlier text,
+                // marked as an earlier version.
                 let before = if current.trim().is_empty() || query.scope == Scope::History {
                     self.reader
                         .revisions(message.msg_key)?

@@ -778,7 +778,7 @@ impl<'c> Writer<'c> {
 
 impl Writer<'_> {
     /// Starts counting the messages of each room on a read-only connection
-    /// of its own; `None` when the case has no file to open it from.
+    /// of its own. Returns `None` when the case has no file to open it from.
     fn count_rooms_aside(
         &self,
     ) -> Option<std::thread::JoinHandle<rusqlite::Result<Vec<super::schema::RoomStats>>>> {
@@ -938,8 +938,8 @@ mod tests {
         assert_eq!(indexed, 2);
     }
 
-    /// The room counts are read on a second connection, which sees only
-    /// committed rows: rows still in the open batch must count too.
+    /// The room counts are read on a second connection, which reads only
+    /// committed rows. Rows still in the open batch must count too.
     #[test]
     fn room_counts_include_the_last_batch() {
         let dir = tempfile::tempdir().unwrap();

@@ -110,7 +110,7 @@ pub fn is_plain(body: &str) -> bool {
     memchr::memchr(b'[', body.as_bytes()).is_none()
 }
 
-/// Goes between the names of person tags in a row in plain text.
+/// Separator between the names of person tags in a row in plain text.
 pub const PERSON_SEPARATOR: &str = "、";
 
 /// Returns the searchable text of parsed nodes.
@@ -129,7 +129,7 @@ pub fn plain_text(nodes: &[Node], names: &dyn Fn(&str) -> Option<String>) -> Str
 }
 
 fn append_plain_text(nodes: &[Node], names: &dyn Fn(&str) -> Option<String>, out: &mut String) {
-    // The members a system message lists are person tags in a row; a `、`
+    // The members a system message lists are person tags in a row. A `、`
     // keeps their names from running together, as on screen.
     let mut after_named_person = false;
     for node in nodes {
@@ -1306,7 +1306,7 @@ mod tests {
             plain_text(&nodes, &names),
             "メンバー田中 修、野村 直樹、前田 翔太を追加しました"
         );
-        // Text between two tags is no list.
+        // Two tags with text between them are not a list.
         let apart = parse("[piconname:1]と[piconname:2]");
         assert_eq!(plain_text(&apart, &names), "田中 修と野村 直樹");
     }
