@@ -2,7 +2,8 @@
 //! a detached tmux session of 120x40, and the test reads the screen with
 //! `capture-pane`. It opens the sample case, opens a room, searches,
 //! exports the search results with the export dialog, quits and checks
-//! that the process exited 0 and left the alternate screen.
+//! that the process exited 0 and left the alternate screen. A second test
+//! opens a case while `cwlens import` writes it.
 //!
 //! The test is skipped, with a note on stderr, when tmux is not installed.
 
@@ -257,4 +258,97 @@ fn console_opens_searches_and_quits_in_tmux() {
         serde_json::from_str(export_entry["detail"].as_str().unwrap()).unwrap();
     assert_eq!(detail["interface"], "tui");
     assert_eq!(detail["scope"]["kind"], "query");
+}
+
+/// A console opened while another process imports into the case reads
+/// the case, says that its counts and results are incomplete, and leaves
+/// the import to finish.
+#[test]
+fn console_reads_a_case_during_an_import_in_tmux() {
+    if !tmux_available() {
+        eprintln!("note: tmux is not installed; skipping the terminal end-to-end test");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export");
+    let case = dir.path().join("case");
+    let generated = Command::new(binary())
+        .args([
+            "generate",
+            "--rooms",
+            "20",
+            "--messages",
+            "300000",
+            "--seed",
+            "7",
+            "--out",
+        ])
+        .arg(&export)
+        .output()
+        .expect("running cwlens generate");
+    assert!(generated.status.success(), "generate failed");
+    let mut import = Command::new(binary())
+        .arg("import")
+        .arg(&export)
+        .arg("--case")
+        .arg(&case)
+        .args(["--purpose", "同時読み取りの確認", "--quiet"])
+        .spawn()
+        .expect("starting cwlens import");
+    let started = Instant::now();
+    while !cwlens::store::import_running(&case) {
+        assert!(
+            started.elapsed() < TIMEOUT,
+            "the import never took its lock"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+
+    let tmux = Tmux {
+        socket: format!("cwlens-import-test-{}", std::process::id()),
+    };
+    let command = format!(
+        "{} open {}; echo \"EXIT=$?\"; sleep 120",
+        shell_quote(&binary()),
+        shell_quote(&case),
+    );
+    let opened = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "console",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        &command,
+    ]);
+    assert!(opened.status.success(), "tmux new-session failed");
+    let rooms = tmux.wait_for("the room list with the warning", |screen| {
+        screen.contains("ルーム一覧") && screen.contains("取り込み中: 件数と検索結果は不完全です")
+    });
+    assert!(
+        rooms.contains("別の cwlens がこのケースに取り込み中です"),
+        "the status bar explains the warning:\n{rooms}"
+    );
+    tmux.send_keys(&["q"]);
+    tmux.wait_for("the console's exit", |screen| screen.contains("EXIT=0"));
+
+    let status = import.wait().expect("waiting for the import");
+    assert!(
+        status.success(),
+        "the import failed while the console read the case"
+    );
+    let stats = Command::new(binary())
+        .args(["stats", "--json", "--case"])
+        .arg(&case)
+        .output()
+        .expect("running cwlens stats");
+    assert!(
+        stats.status.success(),
+        "{}",
+        String::from_utf8_lossy(&stats.stderr)
+    );
+    let stats: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(stats["messages"], 300000, "{stats}");
 }

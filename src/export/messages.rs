@@ -4,6 +4,7 @@
 use super::ExportError;
 use crate::i18n::Lang;
 use crate::query::search::SearchError;
+use crate::store::StoreError;
 
 /// Where an export was started, which decides whether a message may name a
 /// command-line option.
@@ -64,6 +65,12 @@ pub fn error_message(error: &ExportError, lang: Lang, interface: Interface) -> S
         ExportError::Manifest(source) => format!("マニフェストを書けませんでした: {source}"),
         ExportError::Audit(source) => {
             format!("監査ログに記録できなかったため、何も書き出していません: {source:#}")
+        }
+        ExportError::Store(StoreError::ImportRunning(_)) => {
+            "別の cwlens がこのケースに取り込み中のため、書き出せません。取り込みが終わってから書き出してください".into()
+        }
+        ExportError::Store(StoreError::ImportUnfinished(_)) => {
+            "最後の取り込みが途中で終わっているため、書き出せません。同じ取り込みをもう一度実行して完了させてから書き出してください".into()
         }
         ExportError::Sqlite(_)
         | ExportError::Store(_)

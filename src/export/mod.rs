@@ -235,6 +235,9 @@ pub fn run(
     request: &ExportRequest,
     progress: &mut dyn FnMut(u64, u64) -> bool,
 ) -> Result<ExportReport, ExportError> {
+    // During an import, or after one stopped, the messages would not match
+    // the manifest written beside them.
+    case.check_complete()?;
     let reader = CaseReader::open(case)?;
     let mut matching_keys = |text: &str| -> Result<(ParsedQuery, Vec<i64>), ExportError> {
         let query = parse::parse(text, request.zone, request.lang);

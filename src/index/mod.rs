@@ -190,23 +190,36 @@ impl SearchIndex {
                 "the index was built by another version of cwlens".into(),
             )));
         }
-        register_tokenizers(&index);
         if search_threads > 1 {
             index
                 .set_multithread_executor(search_threads)
                 .map_err(open_error)?;
         }
+        SearchIndex::with_index(index, fields).map_err(open_error)
+    }
+
+    fn with_index(index: Index, fields: Fields) -> tantivy::Result<SearchIndex> {
+        register_tokenizers(&index);
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .map_err(open_error)?;
+            .try_into()?;
         Ok(SearchIndex {
             index,
             reader,
             fields,
             columns: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Creates an empty index in memory, for a case whose first import has
+    /// not created its index yet. Every search over it finds nothing.
+    pub fn empty_in_memory() -> Result<SearchIndex, IndexError> {
+        let (schema, fields) = schema();
+        Ok(SearchIndex::with_index(
+            Index::create_in_ram(schema),
+            fields,
+        )?)
     }
 
     /// Opens the index read-only for searching; fails when it does not exist.

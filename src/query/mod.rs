@@ -17,7 +17,7 @@ use chrono_tz::Tz;
 
 use crate::i18n::Lang;
 use crate::index::SearchIndex;
-use crate::store::Case;
+use crate::store::{Case, PendingImport};
 use parse::ParsedQuery;
 use read::CaseReader;
 use search::{Engine, SearchError, SearchOptions, SearchPage};
@@ -29,6 +29,9 @@ pub struct Session {
     /// Zone in which times are shown and dates in queries are read.
     pub zone: Tz,
     pub lang: Lang,
+    /// The import the index and counts lag, when the session was opened
+    /// for browsing during or after an import that has not finished.
+    pub pending_import: Option<PendingImport>,
 }
 
 impl Session {
@@ -53,6 +56,38 @@ impl Session {
             index,
             zone,
             lang,
+            pending_import: None,
+        })
+    }
+
+    /// Opens a case folder for the console, which may read a case while
+    /// an import writes it or after one stopped. The session notes the
+    /// pending import, so the console can say that its counts and search
+    /// results are incomplete.
+    pub fn open_for_browsing(case_dir: &Path, zone: Tz, lang: Lang) -> anyhow::Result<Session> {
+        let case = Case::open(case_dir)?;
+        let reader = CaseReader::open(&case)?;
+        let pending_import = case.pending_import()?;
+        // A running first import drops the per-person index on purpose and
+        // builds it at its end.
+        if pending_import != Some(PendingImport::Running) {
+            crate::store::writer::restore_person_index(case.conn())?;
+        }
+        let index = match SearchIndex::open(&case.index_dir()) {
+            Ok(index) => index,
+            // The first import creates the index when its indexer starts.
+            Err(_) if pending_import.is_some() && !case.index_dir().join("meta.json").exists() => {
+                SearchIndex::empty_in_memory()?
+            }
+            Err(error) => return Err(error.into()),
+        };
+        index.reload()?;
+        Ok(Session {
+            reader,
+            index,
+            zone,
+            lang,
+            pending_import,
         })
     }
 
@@ -104,8 +139,30 @@ mod tests {
             .unwrap()
     }
 
+    /// During a first import the index may not exist yet. The console
+    /// reads the case and its searches find nothing until the import ends.
+    #[test]
+    fn browsing_a_first_import_before_its_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let case_dir = dir.path().join("case");
+        let export = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/chatwork-export");
+        let (lock, case) = crate::import::import_for_tests(&export, &case_dir);
+        assert!(!case.index_dir().join("meta.json").exists());
+
+        let session =
+            Session::open_for_browsing(&case_dir, chrono_tz::Asia::Tokyo, Lang::Ja).unwrap();
+        assert_eq!(session.pending_import, Some(PendingImport::Running));
+        let query = session.parse("見積");
+        assert_eq!(session.count(&query, SearchOptions::default()).unwrap(), 0);
+        assert!(
+            !case.index_dir().join("meta.json").exists(),
+            "nothing written"
+        );
+        drop(lock);
+    }
+
     /// A first import cut short leaves the per-person index out. No session
-    /// opens while an import runs, and the next session restores the index.
+    /// restores it while an import runs, and the next session does.
     #[test]
     fn session_restores_the_person_index() {
         let dir = tempfile::tempdir().unwrap();
@@ -120,6 +177,11 @@ mod tests {
         let rejected = Session::open(&case_dir, chrono_tz::Asia::Tokyo, Lang::Ja);
         assert!(rejected.is_err(), "an import holds the lock");
         assert!(!has_person_index(&case));
+        let browsing =
+            Session::open_for_browsing(&case_dir, chrono_tz::Asia::Tokyo, Lang::Ja).unwrap();
+        assert_eq!(browsing.pending_import, Some(PendingImport::Running));
+        assert!(!has_person_index(&case), "the import builds it at its end");
+        drop(browsing);
         drop(lock);
 
         let session = Session::open(&case_dir, chrono_tz::Asia::Tokyo, Lang::Ja).unwrap();

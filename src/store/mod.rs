@@ -249,13 +249,22 @@ impl Case {
     /// until it completes, the index and the per-room counts lag the
     /// messages, and a search could report no match for text the case holds.
     pub fn check_complete(&self) -> Result<(), StoreError> {
+        match self.pending_import()? {
+            None => Ok(()),
+            Some(PendingImport::Running) => Err(StoreError::ImportRunning(self.dir.clone())),
+            Some(PendingImport::Unfinished) => Err(StoreError::ImportUnfinished(self.dir.clone())),
+        }
+    }
+
+    /// Returns the import the case's index and counts still lag, if any.
+    pub fn pending_import(&self) -> Result<Option<PendingImport>, StoreError> {
         if import_running(&self.dir) {
-            return Err(StoreError::ImportRunning(self.dir.clone()));
+            return Ok(Some(PendingImport::Running));
         }
         if self.incomplete_import()?.is_some() {
-            return Err(StoreError::ImportUnfinished(self.dir.clone()));
+            return Ok(Some(PendingImport::Unfinished));
         }
-        Ok(())
+        Ok(None)
     }
 
     /// Moves every page of the write-ahead log into the database file and
@@ -333,6 +342,16 @@ pub fn lock_import(dir: &Path) -> Result<ImportLock, StoreError> {
             Err(fs::TryLockError::Error(error)) => return Err(StoreError::Io(error)),
         }
     }
+}
+
+/// An import whose messages the index and the counts of a case do not
+/// fully reflect yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PendingImport {
+    /// Another process is importing into the case now.
+    Running,
+    /// The last import stopped or failed before it finished.
+    Unfinished,
 }
 
 /// Returns true when another process holds the import lock of the case in `dir`.

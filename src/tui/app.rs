@@ -113,6 +113,12 @@ impl App {
     ) -> anyhow::Result<App> {
         let mut app = App::new(settings, size, search_mode, Stage::Failed(String::new()));
         let browser = Browser::open(case_dir, &app.env(), app.searcher(case_dir))?;
+        if let Some(pending) = browser.header.pending_import {
+            app.status = Some(Status::error(super::render::pending_import_status(
+                pending,
+                settings.lang,
+            )));
+        }
         app.stage = Stage::Browse(Box::new(browser));
         Ok(app)
     }

@@ -30,6 +30,7 @@ use super::widgets::input::Edit;
 use crate::query::Session;
 use crate::query::read::{AccountLabel, ChangeSort, MessageView, RoomSummary};
 use crate::query::search::{SearchOptions, SortOrder};
+use crate::store::PendingImport;
 
 /// Settings and screen area that every action needs.
 #[derive(Debug, Clone, Copy)]
@@ -59,6 +60,8 @@ pub struct CaseHeader {
     pub rooms: usize,
     pub messages: i64,
     pub people: usize,
+    /// The import the counts and search results lag, if any.
+    pub pending_import: Option<PendingImport>,
 }
 
 /// An open case being browsed.
@@ -94,7 +97,7 @@ impl std::fmt::Debug for Browser {
 
 impl Browser {
     pub fn open(case_dir: &Path, env: &Env, searcher: Searcher) -> anyhow::Result<Browser> {
-        let session = Session::open(case_dir, env.settings.zone, env.settings.lang)?;
+        let session = Session::open_for_browsing(case_dir, env.settings.zone, env.settings.lang)?;
         let rooms = session
             .reader
             .rooms(crate::query::read::RoomSort::LastActivity)?;
@@ -120,6 +123,7 @@ impl Browser {
             rooms: rooms.len(),
             messages: rooms.iter().map(|room| room.messages).sum(),
             people: names.len(),
+            pending_import: session.pending_import,
         };
         let mut browser = Browser {
             session,

@@ -154,7 +154,7 @@ fn search_thread(
     requests: &Receiver<SearchRequest>,
     replies: &Sender<SearchReply>,
 ) {
-    let session = match Session::open(case_dir, zone, lang) {
+    let session = match Session::open_for_browsing(case_dir, zone, lang) {
         Ok(session) => Some(session),
         Err(error) => {
             tracing::error!(error = %format!("{error:#}"), "the search thread cannot open the case");

@@ -21,6 +21,7 @@ use super::setup;
 use super::theme::style;
 use super::widgets::text::{clean, fill, line_width, paint_line, truncate_line};
 use crate::i18n::Lang;
+use crate::store::PendingImport;
 
 /// Everything the browsing screens are drawn from.
 pub struct BrowseView<'a> {
@@ -151,10 +152,20 @@ fn draw_top_bar(
     if area.height == 0 {
         return;
     }
-    let policy = ui.settings.ambiguous;
     fill(buf, area.x, area.y, area.width, style::status_bar());
 
-    // The case's counts on the right, the path of screens on the left.
+    // The case's counts on the right, the path of screens on the left. While
+    // an import lags, a warning takes the place of the counts.
+    if let Some(pending) = header.and_then(|header| header.pending_import) {
+        let warning = format!(" {} ", pending_import_label(pending, ui.settings.lang));
+        let right_line = Line::styled(
+            warning,
+            style::status_bar()
+                .fg(ratatui::style::Color::LightRed)
+                .add_modifier(ratatui::style::Modifier::BOLD),
+        );
+        return draw_top_bar_parts(buf, area, screens, right_line, ui);
+    }
     let right = header.map(|header| match ui.settings.lang {
         Lang::Ja => format!(
             "{} ルーム · {} 件 · {} 人 ",
@@ -170,6 +181,19 @@ fn draw_top_bar(
         ),
     });
     let right_line = Line::styled(right.unwrap_or_default(), style::status_bar());
+    draw_top_bar_parts(buf, area, screens, right_line, ui);
+}
+
+/// Draws the path of screens on the left of the top bar and `right_line`
+/// on its right.
+fn draw_top_bar_parts(
+    buf: &mut Buffer,
+    area: Rect,
+    screens: &[Screen],
+    right_line: Line<'_>,
+    ui: &Ui<'_>,
+) {
+    let policy = ui.settings.ambiguous;
     let right_width = line_width(&right_line, policy) as u16;
 
     let mut spans = vec![Span::styled(
@@ -193,6 +217,35 @@ fn draw_top_bar(
             &right_line,
             policy,
         );
+    }
+}
+
+/// Returns the top bar's short warning for an import the case lags.
+pub fn pending_import_label(pending: PendingImport, lang: Lang) -> &'static str {
+    match pending {
+        PendingImport::Running => lang.pick(
+            "取り込み中: 件数と検索結果は不完全です",
+            "import running: counts and results are incomplete",
+        ),
+        PendingImport::Unfinished => lang.pick(
+            "取り込みが未完了: 件数と検索結果は不完全です",
+            "import unfinished: counts and results are incomplete",
+        ),
+    }
+}
+
+/// Returns the status message shown when the console opens a case that an
+/// import lags.
+pub fn pending_import_status(pending: PendingImport, lang: Lang) -> &'static str {
+    match pending {
+        PendingImport::Running => lang.pick(
+            "別の cwlens がこのケースに取り込み中です。件数と検索結果は、取り込みが終わってから開き直すまで不完全です",
+            "another cwlens process is importing into this case; counts and search results stay incomplete until it finishes and the case is opened again",
+        ),
+        PendingImport::Unfinished => lang.pick(
+            "最後の取り込みが途中で終わっています。件数と検索結果は不完全です。同じ取り込みをもう一度実行してください",
+            "the last import did not finish, so counts and search results are incomplete; run the same import again",
+        ),
     }
 }
 

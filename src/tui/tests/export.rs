@@ -634,3 +634,73 @@ fn escape_closes_form_without_export() {
     assert_eq!(files_in(dir.path()), ["sample-case"]);
     assert!(export_entries(&case).is_empty());
 }
+
+/// The console reads a case while another process imports into it, says
+/// that its counts and results are incomplete, and writes no export,
+/// whose manifest would not match the messages.
+#[test]
+fn console_reads_but_does_not_export_during_an_import() {
+    let (dir, case) = own_sample_case();
+    let lock = crate::store::lock_import(&case).unwrap();
+    let mut app = app_on(&case, Lang::Ja);
+    let status = app.status.clone().expect("a warning on opening");
+    assert!(status.error);
+    assert!(status.text.contains("取り込み中"), "{}", status.text);
+    let text = screen_text(&draw(&app).0);
+    assert!(
+        text.contains("取り込み中: 件数と検索結果は不完全です"),
+        "{text}"
+    );
+
+    feed(&mut app, [Action::ShowSearch]);
+    type_text(&mut app, "見積");
+    feed(&mut app, [Action::Submit]);
+    let Some(Screen::Search(search)) = app.browser().unwrap().screens.last() else {
+        panic!("the search screen");
+    };
+    assert!(
+        search
+            .results
+            .as_ref()
+            .is_some_and(|results| results.total > 0)
+    );
+
+    feed(&mut app, [Action::Export]);
+    let out = dir.path().join("during-import.csv");
+    set_destination(&mut app, &out);
+    feed(&mut app, [Action::Submit]);
+    wait_for_export(&mut app);
+    let error = form(&app).error.as_deref().unwrap();
+    assert!(
+        error.contains("取り込み中のため、書き出せません"),
+        "{error}"
+    );
+    assert!(!out.exists());
+    assert!(export_entries(&case).is_empty());
+
+    drop(lock);
+    let app = app_on(&case, Lang::Ja);
+    assert!(app.status.is_none());
+    let text = screen_text(&draw(&app).0);
+    assert!(!text.contains("取り込み中"), "{text}");
+}
+
+/// After an import that stopped midway, the console opens the case with
+/// a warning, in English too.
+#[test]
+fn console_warns_about_an_unfinished_import() {
+    let (_dir, case) = own_sample_case();
+    let conn = rusqlite::Connection::open(case.join("case.sqlite")).unwrap();
+    conn.execute(
+        "UPDATE imports SET status = 'running', finished_at = NULL
+         WHERE import_id = (SELECT max(import_id) FROM imports)",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let app = app_on(&case, Lang::En);
+    let status = app.status.clone().expect("a warning on opening");
+    assert!(status.text.contains("did not finish"), "{}", status.text);
+    let text = screen_text(&draw(&app).0);
+    assert!(text.contains("import unfinished"), "{text}");
+}

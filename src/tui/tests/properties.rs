@@ -456,6 +456,7 @@ fn check_drawing(sample: &Sample) {
         rooms: 2,
         messages: 7,
         people: 3,
+        pending_import: None,
     };
     let status = Status::error(sample.room_name.clone());
     let mut frames = Vec::new();

@@ -57,6 +57,22 @@ fn rooms_english() {
     at_both_sizes("rooms_en", Lang::En, |_| {});
 }
 
+/// A case another process imports into: a warning in place of the counts.
+#[test]
+fn rooms_during_import() {
+    let (_dir, case) = own_sample_case();
+    let _lock = crate::store::lock_import(&case).unwrap();
+    for (lang, name) in [
+        (Lang::Ja, "rooms_importing"),
+        (Lang::En, "rooms_importing_en"),
+    ] {
+        for (width, height) in SIZES {
+            let app = open_app(&case, width, height, settings(lang, AmbiguousWidth::Narrow));
+            snapshot(&format!("{name}_{width}x{height}"), &app);
+        }
+    }
+}
+
 #[test]
 fn rooms_filter() {
     at_both_sizes("rooms_filter", Lang::Ja, |app| {
