@@ -365,3 +365,41 @@ fn invalid_tag_is_rejected_in_japanese() {
     }
     assert_eq!(audit_entries(&ws).len(), before);
 }
+
+/// A later import that names another investigator or purpose changes the
+/// case's record, says so, and leaves the old and new values in the log.
+#[test]
+fn changed_purpose_reaches_audit() {
+    let ws = imported();
+    let output = ws.import_with(&["--investigator", "監査 次郎", "--purpose", "再調査"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("調査担当者と目的を更新しました"),
+        "{}",
+        stderr(&output)
+    );
+    let entries = audit_entries(&ws);
+    let changes: Vec<&Value> = entries
+        .iter()
+        .filter(|entry| entry["action"] == "case_info_changed")
+        .collect();
+    assert_eq!(changes.len(), 1, "{entries:#?}");
+    let detail = &changes[0]["detail"];
+    assert_eq!(detail["investigator"]["after"], "監査 次郎");
+    assert_eq!(detail["purpose"]["after"], "再調査");
+    assert_ne!(detail["purpose"]["before"], "再調査");
+
+    // The same values again change nothing and log nothing.
+    let again = ws.import_with(&["--investigator", "監査 次郎", "--purpose", "再調査"]);
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+    assert!(
+        !stderr(&again).contains("更新しました"),
+        "{}",
+        stderr(&again)
+    );
+    let count = audit_entries(&ws)
+        .iter()
+        .filter(|entry| entry["action"] == "case_info_changed")
+        .count();
+    assert_eq!(count, 1);
+}

@@ -9,7 +9,7 @@ use super::args::ImportArgs;
 use super::group_digits;
 use crate::i18n::Lang;
 use crate::import::{self, ImportOptions, ImportReport, mapping::Mapping};
-use crate::store::Case;
+use crate::store::{Case, CaseInfo};
 
 /// Returns the case folder used when `--case` is not given: a folder in the user's
 /// data directory named after the export, with a hash of its full path.
@@ -85,14 +85,27 @@ pub fn run(args: &ImportArgs, lang: Lang) -> anyhow::Result<i32> {
         let info = case.info().ok()?;
         info.investigator.is_empty().then(crate::audit::os_user)
     });
-    case.set_people_and_purpose(investigator.as_deref(), args.purpose.as_deref())?;
-    let info = case.info()?;
-    if is_new {
-        crate::audit::record(
-            &case,
-            "case_created",
-            serde_json::json!({ "investigator": info.investigator, "purpose": info.purpose }),
-        )?;
+    let changed = record_people_and_purpose(
+        &case,
+        is_new,
+        investigator.as_deref(),
+        args.purpose.as_deref(),
+        None,
+    )?;
+    if let Some((before, after)) = changed {
+        eprintln!(
+            "{}",
+            match lang {
+                Lang::Ja => format!(
+                    "調査担当者と目的を更新しました（監査ログに記録）: 担当者 {} → {}、目的 {} → {}",
+                    before.investigator, after.investigator, before.purpose, after.purpose
+                ),
+                Lang::En => format!(
+                    "Updated the investigator and purpose (recorded in the audit log): investigator {} -> {}, purpose {} -> {}",
+                    before.investigator, after.investigator, before.purpose, after.purpose
+                ),
+            }
+        );
     }
     if case.info()?.purpose.is_empty() {
         eprintln!(
@@ -200,6 +213,42 @@ pub(crate) fn import_audit_detail(
         "source_files_format": crate::audit::SOURCE_FILES_FORMAT,
         "source_files_sha256": files.digest,
     }))
+}
+
+/// Records the investigator and the purpose of an import in the case and
+/// in the audit log: `case_created` for a new case, and
+/// `case_info_changed` with the values before and after when an import
+/// changes either. Returns those values when they changed.
+pub(crate) fn record_people_and_purpose(
+    case: &Case,
+    is_new: bool,
+    investigator: Option<&str>,
+    purpose: Option<&str>,
+    interface: Option<&str>,
+) -> anyhow::Result<Option<(CaseInfo, CaseInfo)>> {
+    let before = case.info()?;
+    case.set_people_and_purpose(investigator, purpose)?;
+    let after = case.info()?;
+    let mut detail = if is_new {
+        serde_json::json!({ "investigator": after.investigator, "purpose": after.purpose })
+    } else if before.investigator != after.investigator || before.purpose != after.purpose {
+        serde_json::json!({
+            "investigator": { "before": before.investigator, "after": after.investigator },
+            "purpose": { "before": before.purpose, "after": after.purpose },
+        })
+    } else {
+        return Ok(None);
+    };
+    if let Some(interface) = interface {
+        detail["interface"] = interface.into();
+    }
+    let action = if is_new {
+        "case_created"
+    } else {
+        "case_info_changed"
+    };
+    crate::audit::record(case, action, detail)?;
+    Ok((!is_new).then_some((before, after)))
 }
 
 /// Brings the case's search index up to date, with a progress bar.

@@ -309,15 +309,13 @@ fn run_import(
     let lock = crate::store::lock_import(&request.case_dir)?;
     let case = Case::open_or_create(&request.case_dir)?;
     crate::cli::logging::init(&case.log_dir());
-    case.set_people_and_purpose(Some(&request.investigator), Some(&request.purpose))?;
-    let info = case.info()?;
-    if is_new {
-        crate::audit::record(
-            &case,
-            "case_created",
-            serde_json::json!({ "investigator": info.investigator, "purpose": info.purpose, "interface": "tui" }),
-        )?;
-    }
+    crate::cli::import_cmd::record_people_and_purpose(
+        &case,
+        is_new,
+        Some(&request.investigator),
+        Some(&request.purpose),
+        Some("tui"),
+    )?;
 
     let options = crate::import::ImportOptions {
         lang: request.lang,
