@@ -1964,12 +1964,105 @@ fn file_cut_inside_quotes_is_reported() {
     let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(
         report["cut_files"],
-        serde_json::json!([{ "path": MESSAGES_PATH, "record": 2, "line": 3 }])
+        serde_json::json!([{ "path": MESSAGES_PATH, "record": 2, "line": 3, "inside_quote": true }])
     );
     let summary = ws.import_with(&["--lang", "en"]);
     assert!(
         !stdout(&summary).contains("quoted field"),
         "an unchanged file is skipped, so it is not read again"
+    );
+}
+
+/// A file cut right after a field separator ends outside any quote. Its
+/// last record is imported as read, and the summary says the file may be
+/// cut short.
+#[test]
+fn file_cut_without_line_break_is_reported() {
+    let ws = Workspace::new();
+    ws.write_simple_room(&[
+        message_row("4101", "7", "試験 太郎", "2023-04-01 09:00:00", "一つ目"),
+        message_row("4102", "8", "見本 花子", "2023-04-01 10:00:00", "二つ目"),
+    ]);
+    let path = ws.export.join(MESSAGES_PATH);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let cut = text.rfind("二つ目").unwrap();
+    assert!(text[..cut].ends_with(','), "{text}");
+    std::fs::write(&path, &text.as_bytes()[..cut]).unwrap();
+    let output = ws.import_with(&["--json"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(
+        report["cut_files"],
+        serde_json::json!([{ "path": MESSAGES_PATH, "record": 2, "line": 3, "inside_quote": false }])
+    );
+}
+
+/// A missing members file, a room folder without its messages file and an
+/// empty messages file each get a note naming the path.
+#[test]
+fn missing_and_empty_files_are_reported() {
+    let ws = Workspace::new();
+    ws.write_messages(
+        "55",
+        &[message_row(
+            "4201",
+            "7",
+            "試験 太郎",
+            "2023-04-01 09:00:00",
+            "本文",
+        )],
+    );
+    write_file(
+        &ws.export
+            .join(Workspace::room_dir("66"))
+            .join("messages.csv"),
+        b"",
+    );
+    std::fs::create_dir_all(ws.export.join(Workspace::room_dir("77"))).unwrap();
+    // The import still needs a layout it knows, so the members file is
+    // written first and removed before the import.
+    ws.write_members(&[("55", "営業部", "7", "試験 太郎")]);
+    std::fs::remove_file(ws.export.join("members/members.csv")).unwrap();
+
+    let output = ws.import_with(&["--json"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let missing: Vec<(String, String)> = report["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| {
+            (
+                item["path"].as_str().unwrap().to_string(),
+                item["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let room = |id: &str| Workspace::room_dir(id);
+    assert_eq!(
+        missing,
+        [
+            (
+                "members/members.csv".to_string(),
+                "no_members_file".to_string()
+            ),
+            (room("77"), "no_messages_file".to_string()),
+            (
+                format!("{}/messages.csv", room("66")),
+                "empty_file".to_string()
+            ),
+        ]
+    );
+
+    let summary = ws.import_with(&["--lang", "ja"]);
+    let text = stdout(&summary);
+    assert!(text.contains("members/members.csv がありません"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "ルームのフォルダ {} にメッセージのファイルがありません",
+            room("77")
+        )),
+        "{text}"
     );
 }
 

@@ -212,6 +212,8 @@ pub(crate) fn import_audit_detail(
         "source_files": files.count,
         "source_files_format": crate::audit::SOURCE_FILES_FORMAT,
         "source_files_sha256": files.digest,
+        "cut_files": report.cut_files,
+        "missing": report.missing,
     }))
 }
 
@@ -383,15 +385,57 @@ fn print_summary(report: &ImportReport, case_dir: &Path, elapsed: std::time::Dur
         );
     }
     for file in &report.cut_files {
-        match lang {
-            Lang::Ja => println!(
-                "注意: {} は引用符の途中で終わっています。最後のレコード {}（{} 行目）はファイルが途中で切れて欠けている可能性があります。エクスポートをダウンロードし直して確かめてください",
-                file.path, file.record, file.line
-            ),
-            Lang::En => println!(
-                "Note: {} ends inside a quoted field. Its last record, {} (line {}), may be cut short; download the export again and compare",
-                file.path, file.record, file.line
-            ),
-        }
+        println!("{}", cut_file_note(file, lang));
+    }
+    for missing in &report.missing {
+        println!("{}", missing_note(missing, lang));
+    }
+}
+
+/// Describes a file whose last record may be cut short.
+pub fn cut_file_note(file: &import::rows::CutFile, lang: Lang) -> String {
+    match (lang, file.inside_quote) {
+        (Lang::Ja, true) => format!(
+            "注意: {} は引用符の途中で終わっています。最後のレコード {}（{} 行目）はファイルが途中で切れて欠けている可能性があります。エクスポートをダウンロードし直して確かめてください",
+            file.path, file.record, file.line
+        ),
+        (Lang::Ja, false) => format!(
+            "注意: {} は改行で終わっていません。最後のレコード {}（{} 行目）と、その後のメッセージはファイルが途中で切れて欠けている可能性があります。エクスポートをダウンロードし直して確かめてください",
+            file.path, file.record, file.line
+        ),
+        (Lang::En, true) => format!(
+            "Note: {} ends inside a quoted field. Its last record, {} (line {}), may be cut short; download the export again and compare",
+            file.path, file.record, file.line
+        ),
+        (Lang::En, false) => format!(
+            "Note: {} does not end with a line break. Its last record, {} (line {}), and any messages after it may be missing because the file was cut short; download the export again and compare",
+            file.path, file.record, file.line
+        ),
+    }
+}
+
+/// Describes a file or folder the export lacks.
+pub fn missing_note(missing: &import::rows::MissingData, lang: Lang) -> String {
+    use import::rows::MissingKind;
+    let path = &missing.path;
+    match (lang, missing.kind) {
+        (Lang::Ja, MissingKind::EmptyFile) => format!(
+            "注意: {path} は空です（見出し行もありません）。このファイルからは何も取り込んでいません。エクスポートをダウンロードし直して確かめてください"
+        ),
+        (Lang::Ja, MissingKind::NoMessagesFile) => format!(
+            "注意: ルームのフォルダ {path} にメッセージのファイルがありません。このルームのメッセージは取り込んでいません。エクスポートをダウンロードし直して確かめてください"
+        ),
+        (Lang::Ja, MissingKind::NoMembersFile) => format!(
+            "注意: {path} がありません。ルーム名と参加者は空のままです。エクスポートをダウンロードし直すか、`--mapping` でファイル名を指定してください"
+        ),
+        (Lang::En, MissingKind::EmptyFile) => format!(
+            "Note: {path} is empty (it has no header row), so nothing was imported from it; download the export again and compare"
+        ),
+        (Lang::En, MissingKind::NoMessagesFile) => format!(
+            "Note: the room folder {path} has no messages file, so no messages of this room were imported; download the export again and compare"
+        ),
+        (Lang::En, MissingKind::NoMembersFile) => format!(
+            "Note: {path} is missing, so room names and members stay empty; download the export again, or name the file in a `--mapping` file"
+        ),
     }
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use super::columns::{FileKind, HeaderMap, classify};
-use super::rows::{FileSession, Importer};
+use super::rows::{FileSession, Importer, MissingData, MissingKind};
 use super::source;
 
 /// A CSV file found in the export, with its kind.
@@ -78,6 +78,8 @@ pub fn scan(export: &Path, mapping: &super::mapping::Mapping) -> anyhow::Result<
     let mut folders: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
     if rooms_root.is_dir() {
         collect_csv_files(&rooms_root, &mut folders)?;
+        // The rooms folder itself is no room, even when it is empty.
+        folders.remove(&rooms_root);
     }
     for (folder, files) in folders {
         let relative = relative_path(export, &folder);
@@ -163,13 +165,19 @@ fn collect_csv_files(
     dir: &Path,
     folders: &mut BTreeMap<PathBuf, Vec<PathBuf>>,
 ) -> anyhow::Result<()> {
+    let mut has_folders = false;
     for path in sorted_entries(dir)? {
         let kind = std::fs::symlink_metadata(&path)?.file_type();
         if kind.is_dir() {
+            has_folders = true;
             collect_csv_files(&path, folders)?;
         } else if kind.is_file() && is_csv(&path) {
             folders.entry(dir.to_path_buf()).or_default().push(path);
         }
+    }
+    // A room folder whose files are all missing is still a room folder.
+    if !has_folders {
+        folders.entry(dir.to_path_buf()).or_default();
     }
     Ok(())
 }
@@ -234,6 +242,24 @@ pub fn read_headers(
 /// Imports every file of a scanned CSV export.
 pub fn import(importer: &mut Importer<'_, '_>, export: &CsvExport) -> anyhow::Result<()> {
     let mut path_to_room: HashMap<String, String> = HashMap::new();
+    if export.members.is_none() {
+        importer.missing.push(MissingData {
+            path: importer.options().mapping.files.members.clone(),
+            kind: MissingKind::NoMembersFile,
+        });
+    }
+    for room in &export.rooms {
+        if !room
+            .files
+            .iter()
+            .any(|file| file.kind == Some(FileKind::Messages))
+        {
+            importer.missing.push(MissingData {
+                path: room.relative.clone(),
+                kind: MissingKind::NoMessagesFile,
+            });
+        }
+    }
     if let Some(members) = &export.members {
         let mut session = importer.open_file(members, FileKind::Members)?;
         if let Some(session) = session.as_mut() {

@@ -86,6 +86,8 @@ pub struct ImportReport {
     pub quarantine: Vec<QuarantineSummary>,
     /// Files that end inside a quoted field; their last record may be cut short.
     pub cut_files: Vec<rows::CutFile>,
+    /// Files and folders the export lacks.
+    pub missing: Vec<rows::MissingData>,
 }
 
 /// Finds which layout an export folder has.
@@ -244,6 +246,7 @@ pub fn run(
     };
     let files_unchanged = importer.files_skipped;
     let cut_files = std::mem::take(&mut importer.cut_files);
+    let missing = std::mem::take(&mut importer.missing);
     let (mut writer, hints) = importer.into_parts();
     if let Err(error) = outcome {
         let message = format!("{error:#}");
@@ -274,6 +277,7 @@ pub fn run(
         names_recovered,
         quarantine: quarantine_summary(case, import_id)?,
         cut_files,
+        missing,
     })
 }
 

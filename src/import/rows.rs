@@ -33,17 +33,44 @@ pub struct FileSession {
     pub rows_quarantined: u64,
     /// The file ends inside a quoted field (see `source::hash_file_with_quotes`).
     ends_in_quote: bool,
+    /// The file ends with a line break, as every record of an export does.
+    ends_with_line_break: bool,
     /// Record number and line of the last record read.
     last_record: Option<(u64, u64)>,
 }
 
-/// A file that ends inside a quoted field, so its last record may be cut
-/// short. The record is imported as read, and the import reports it.
+/// A file that ends inside a quoted field or without a line break, so its
+/// last record may be cut short. The record is imported as read, and the
+/// import reports it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CutFile {
     pub path: String,
     pub record: u64,
     pub line: u64,
+    /// True when the file ends inside a quoted field, false when it ends
+    /// without a line break.
+    pub inside_quote: bool,
+}
+
+/// Data an export should have and this one lacks: the import goes on
+/// without it and reports it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MissingData {
+    /// The file or folder, relative to the export folder.
+    pub path: String,
+    pub kind: MissingKind,
+}
+
+/// Kinds of [`MissingData`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingKind {
+    /// The file is empty or has no header row.
+    EmptyFile,
+    /// A room folder has no messages file.
+    NoMessagesFile,
+    /// The export has no members file, so rooms have no names or members.
+    NoMembersFile,
 }
 
 /// Rows read, imported and quarantined from one source file.
@@ -80,6 +107,7 @@ pub struct Importer<'c, 'p> {
     pub files_skipped: u64,
     /// Files that end inside a quoted field, in the order read.
     pub cut_files: Vec<CutFile>,
+    pub missing: Vec<MissingData>,
 }
 
 impl<'c, 'p> Importer<'c, 'p> {
@@ -99,6 +127,7 @@ impl<'c, 'p> Importer<'c, 'p> {
             hold_above: None,
             files_skipped: 0,
             cut_files: Vec::new(),
+            missing: Vec::new(),
         }
     }
 
@@ -130,6 +159,10 @@ impl<'c, 'p> Importer<'c, 'p> {
         (self.on_commit)(settled)
     }
 
+    pub fn options(&self) -> &ImportOptions {
+        self.options
+    }
+
     pub fn lang(&self) -> Lang {
         self.options.lang
     }
@@ -149,7 +182,7 @@ impl<'c, 'p> Importer<'c, 'p> {
         file: &FoundFile,
         kind: FileKind,
     ) -> anyhow::Result<Option<FileSession>> {
-        let (sha256, size, odd_quotes) = source::hash_file_with_quotes(&file.path)
+        let (sha256, size, odd_quotes, last_byte) = source::hash_file_with_quotes(&file.path)
             .with_context(|| format!("cannot read {}", file.path.display()))?;
         let encoding = match self.options.mapping.encoding() {
             Some(encoding) => encoding,
@@ -181,6 +214,10 @@ impl<'c, 'p> Importer<'c, 'p> {
                 .source_file(&file.relative, kind_label, size, &sha256, encoding.label())?;
         if !has_header {
             self.writer.finish_source(source_id, "complete", 0, 0, 0)?;
+            self.missing.push(MissingData {
+                path: file.relative.clone(),
+                kind: MissingKind::EmptyFile,
+            });
             self.advance(size);
             return Ok(None);
         }
@@ -206,6 +243,9 @@ impl<'c, 'p> Importer<'c, 'p> {
             rows_imported: 0,
             rows_quarantined: 0,
             ends_in_quote: odd_quotes && !encoding.is_utf16(),
+            // The last byte of a UTF-16 line break depends on the byte order.
+            ends_with_line_break: encoding.is_utf16()
+                || matches!(last_byte, None | Some(b'\n' | b'\r')),
             last_record: None,
         }))
     }
@@ -261,18 +301,20 @@ impl<'c, 'p> Importer<'c, 'p> {
         let Some(session) = session else {
             return Ok(());
         };
-        if session.ends_in_quote
-            && let Some((record, line)) = session.last_record
+        if let Some((record, line)) = session.last_record
+            && (session.ends_in_quote || !session.ends_with_line_break)
         {
             tracing::warn!(
                 path = %session.file.relative,
                 record,
-                "the file ends inside a quoted field"
+                inside_quote = session.ends_in_quote,
+                "the file may be cut short"
             );
             self.cut_files.push(CutFile {
                 path: session.file.relative.clone(),
                 record,
                 line,
+                inside_quote: session.ends_in_quote,
             });
         }
         self.writer.finish_source(

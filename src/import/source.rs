@@ -150,7 +150,7 @@ fn cp932_errors(bytes: &[u8]) -> usize {
 
 /// Returns the SHA-256 (lower-case hex) and the size of a file.
 pub fn hash_file(path: &Path) -> io::Result<(String, u64)> {
-    let (sha256, size, _) = hash_file_with_quotes(path)?;
+    let (sha256, size, _, _) = hash_file_with_quotes(path)?;
     Ok((sha256, size))
 }
 
@@ -158,7 +158,8 @@ pub fn hash_file(path: &Path) -> io::Result<(String, u64)> {
 /// a quoted CSV field: an odd number of `"` bytes, as in a file cut short in
 /// the middle of a record. Meaningful for UTF-8 and CP932, where the byte
 /// `"` is never part of another character, and not for UTF-16.
-pub fn hash_file_with_quotes(path: &Path) -> io::Result<(String, u64, bool)> {
+/// Also returns the file's last byte, `None` for an empty file.
+pub fn hash_file_with_quotes(path: &Path) -> io::Result<(String, u64, bool, Option<u8>)> {
     // Reads straight into one buffer. A file of an export averages tens of
     // kilobytes, so a larger buffer would mostly be memory to clear.
     let mut reader = File::open(path)?;
@@ -166,6 +167,7 @@ pub fn hash_file_with_quotes(path: &Path) -> io::Result<(String, u64, bool)> {
     let mut buffer = vec![0u8; 64 * 1024];
     let mut size = 0u64;
     let mut quotes = 0u64;
+    let mut last_byte = None;
     loop {
         let read = reader.read(&mut buffer)?;
         if read == 0 {
@@ -174,8 +176,9 @@ pub fn hash_file_with_quotes(path: &Path) -> io::Result<(String, u64, bool)> {
         size += read as u64;
         hasher.update(&buffer[..read]);
         quotes += memchr::memchr_iter(b'"', &buffer[..read]).count() as u64;
+        last_byte = Some(buffer[read - 1]);
     }
-    Ok((hex(&hasher.finalize()), size, quotes % 2 == 1))
+    Ok((hex(&hasher.finalize()), size, quotes % 2 == 1, last_byte))
 }
 
 /// Formats bytes as lower-case hex.

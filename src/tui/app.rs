@@ -249,13 +249,14 @@ impl App {
         match &mut self.stage {
             Stage::Importing(importing) => match importing.poll() {
                 None => {}
-                Some(Ok(_summary)) => {
+                Some(Ok(summary)) => {
                     let case_dir = importing.request.case_dir.clone();
                     let searcher = self.searcher(&case_dir);
                     self.stage = match Browser::open(&case_dir, &env, searcher) {
                         Ok(browser) => Stage::Browse(Box::new(browser)),
                         Err(error) => Stage::Failed(format!("{error:#}")),
                     };
+                    self.status = import_notes_status(&summary, &case_dir, env.settings.lang);
                 }
                 Some(Err(error)) => self.stage = Stage::Failed(error),
             },
@@ -279,4 +280,31 @@ impl App {
             _ => false,
         }
     }
+}
+
+/// Returns the status that tells what an import from the console left
+/// aside: quarantined rows, and files that may be cut short or are missing.
+/// `None` when it left nothing aside.
+fn import_notes_status(
+    summary: &super::jobs::ImportSummary,
+    case_dir: &Path,
+    lang: crate::i18n::Lang,
+) -> Option<Status> {
+    let mut parts = Vec::new();
+    if summary.rows_quarantined > 0 {
+        parts.push(match lang {
+            crate::i18n::Lang::Ja => format!(
+                "{} 行を隔離しました（一覧: cwlens quarantine --case {}）",
+                summary.rows_quarantined,
+                case_dir.display()
+            ),
+            crate::i18n::Lang::En => format!(
+                "{} rows quarantined (list them with: cwlens quarantine --case {})",
+                summary.rows_quarantined,
+                case_dir.display()
+            ),
+        });
+    }
+    parts.extend(summary.notes.iter().cloned());
+    (!parts.is_empty()).then(|| Status::error(parts.join(" / ")))
 }

@@ -227,6 +227,9 @@ pub enum ImportEvent {
 pub struct ImportSummary {
     pub messages_added: u64,
     pub rows_quarantined: u64,
+    /// Files that may be cut short and files the export lacks, as the
+    /// command line's summary describes them.
+    pub notes: Vec<String>,
 }
 
 /// The export, the case and the investigator's entries from the setup form.
@@ -383,9 +386,22 @@ fn run_import(
         seconds = started.elapsed().as_secs_f64(),
         "import from the console finished"
     );
+    let lang = request.lang;
+    let notes = import
+        .cut_files
+        .iter()
+        .map(|file| crate::cli::import_cmd::cut_file_note(file, lang))
+        .chain(
+            import
+                .missing
+                .iter()
+                .map(|missing| crate::cli::import_cmd::missing_note(missing, lang)),
+        )
+        .collect();
     Ok(ImportSummary {
         messages_added: import.counts.messages_added,
         rows_quarantined: import.counts.rows_quarantined,
+        notes,
     })
 }
 

@@ -836,6 +836,43 @@ fn new_case_is_imported_with_investigator_and_purpose() {
     assert!(actions.contains(&"import".to_string()), "{actions:?}");
 }
 
+/// An import from the console that leaves files aside says which, as the
+/// command line's summary does.
+#[test]
+fn console_import_reports_missing_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/chatwork-export"),
+        &export,
+    );
+    std::fs::remove_file(export.join("members/members.csv")).unwrap();
+    let case_dir = dir.path().join("case");
+    let mut app = App::setup(
+        export,
+        case_dir.clone(),
+        settings(Lang::Ja, AmbiguousWidth::Narrow),
+        Rect::new(0, 0, 120, 40),
+        SearchMode::Inline,
+    );
+    type_text(&mut app, "欠けたファイルの確認");
+    feed(&mut app, [Action::Submit]);
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while matches!(app.stage, Stage::Importing(_)) {
+        assert!(Instant::now() < deadline, "the import did not finish");
+        std::thread::sleep(Duration::from_millis(20));
+        app.tick();
+    }
+    assert!(matches!(app.stage, Stage::Browse(_)), "{:?}", app.stage);
+    let status = app.status.clone().expect("a note about the missing file");
+    assert!(status.error);
+    assert!(
+        status.text.contains("members/members.csv がありません"),
+        "{}",
+        status.text
+    );
+}
+
 #[test]
 fn esc_on_setup_quits_without_creating_case() {
     let dir = tempfile::tempdir().unwrap();
