@@ -185,6 +185,17 @@ fn verify_reports_changed_audit_entry() {
     let (code, report) = verify(&ws);
     assert_eq!(code, 1, "{report}");
     assert!(report.contains("audit entry 1: was changed"), "{report}");
+
+    let japanese = cwlens()
+        .args(["verify", "--case"])
+        .arg(&ws.case)
+        .output()
+        .unwrap();
+    let report = stdout(&japanese);
+    assert!(
+        report.contains("監査ログのエントリ 1: 書き込まれた後に変更されています"),
+        "{report}"
+    );
 }
 
 #[test]

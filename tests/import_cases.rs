@@ -2132,3 +2132,42 @@ fn reimport_of_integer_ids_adds_nothing() {
     assert_eq!(revisions(&ws.case, "7").len(), 0);
     assert_eq!(revisions(&ws.case, "1570000000000000001").len(), 1);
 }
+
+/// A file in an encoding cwlens does not read fails the import with a
+/// message about the encoding, not about column names, and `stats` shows
+/// that error afterwards.
+#[test]
+fn unreadable_encoding_is_named() {
+    let ws = Workspace::new();
+    ws.write_simple_room(&[message_row(
+        "4301",
+        "7",
+        "試験 太郎",
+        "2023-04-01 09:00:00",
+        "本文",
+    )]);
+    let path = ws.export.join(MESSAGES_PATH);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (euc, _, _) = encoding_rs::EUC_JP.encode(text.trim_start_matches('\u{FEFF}'));
+    std::fs::write(&path, &euc).unwrap();
+
+    let output = ws.import_with(&[]);
+    assert_eq!(code(&output), 2, "{}", stdout(&output));
+    let message = stderr(&output);
+    assert!(
+        message.contains(&format!("{MESSAGES_PATH}: 見出し行を")),
+        "{message}"
+    );
+    assert!(!message.contains("--mapping"), "{message}");
+
+    let stats = cwlens()
+        .args(["stats", "--case"])
+        .arg(&ws.case)
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&stats).contains("最後の取り込みは次のエラーで失敗しました"),
+        "{}",
+        stdout(&stats)
+    );
+}

@@ -85,6 +85,27 @@ fn option_after_query_is_rejected() {
 }
 
 #[test]
+fn missing_keyword_list_is_named_in_japanese() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = sample_case(dir.path());
+    let list = dir.path().join("no-such-list.txt");
+    let output = Command::cargo_bin("cwlens")
+        .unwrap()
+        .args(["keywords", "--case"])
+        .arg(&case)
+        .arg("--list")
+        .arg(&list)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        message.contains(&format!("キーワードの一覧 {} を読めません", list.display())),
+        "{message}"
+    );
+}
+
+#[test]
 fn keyword_line_with_bad_filter_counts_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let case = sample_case(dir.path());

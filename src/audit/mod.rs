@@ -163,7 +163,65 @@ pub fn entries(conn: &Connection) -> rusqlite::Result<Vec<Entry>> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChainProblem {
     pub seq: i64,
+    /// The problem in English, as `verify --json` prints it.
     pub problem: String,
+    #[serde(skip)]
+    pub kind: ChainIssue,
+}
+
+/// Kinds of [`ChainProblem`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChainIssue {
+    /// Entries `from` to `to` are missing before this one.
+    Gap {
+        from: i64,
+        to: i64,
+    },
+    Unlinked,
+    Altered,
+    /// The files recorded for an import differ from its audit entry.
+    SourceFilesChanged {
+        import_id: i64,
+    },
+}
+
+impl ChainProblem {
+    pub fn new(seq: i64, kind: ChainIssue) -> ChainProblem {
+        ChainProblem {
+            seq,
+            problem: kind.describe(crate::i18n::Lang::En),
+            kind,
+        }
+    }
+}
+
+impl ChainIssue {
+    /// Describes the problem in `lang`.
+    pub fn describe(self, lang: crate::i18n::Lang) -> String {
+        use crate::i18n::Lang;
+        match (self, lang) {
+            (ChainIssue::Gap { from, to }, Lang::En) => {
+                format!("entries {from} to {to} are missing")
+            }
+            (ChainIssue::Gap { from, to }, Lang::Ja) => {
+                format!("エントリ {from} から {to} がありません")
+            }
+            (ChainIssue::Unlinked, Lang::En) => "does not link to the entry before it".into(),
+            (ChainIssue::Unlinked, Lang::Ja) => "前のエントリにつながっていません".into(),
+            (ChainIssue::Altered, Lang::En) => {
+                "was changed after it was written (hash does not match)".into()
+            }
+            (ChainIssue::Altered, Lang::Ja) => {
+                "書き込まれた後に変更されています（ハッシュが一致しません）".into()
+            }
+            (ChainIssue::SourceFilesChanged { import_id }, Lang::En) => format!(
+                "the source files recorded for import {import_id} were changed after the import"
+            ),
+            (ChainIssue::SourceFilesChanged { import_id }, Lang::Ja) => format!(
+                "取り込み {import_id} で記録した元ファイルの一覧が、取り込みの後に変更されています"
+            ),
+        }
+    }
 }
 
 /// Checks every link of the chain.
@@ -173,22 +231,19 @@ pub fn check_chain(conn: &Connection) -> rusqlite::Result<Vec<ChainProblem>> {
     let mut expected_seq = 1;
     for entry in entries(conn)? {
         if entry.seq != expected_seq {
-            problems.push(ChainProblem {
-                seq: entry.seq,
-                problem: format!("entries {expected_seq} to {} are missing", entry.seq - 1),
-            });
+            problems.push(ChainProblem::new(
+                entry.seq,
+                ChainIssue::Gap {
+                    from: expected_seq,
+                    to: entry.seq - 1,
+                },
+            ));
         }
         if entry.prev_hash != previous_hash {
-            problems.push(ChainProblem {
-                seq: entry.seq,
-                problem: "does not link to the entry before it".into(),
-            });
+            problems.push(ChainProblem::new(entry.seq, ChainIssue::Unlinked));
         }
         if entry.hash != entry.expected_hash() {
-            problems.push(ChainProblem {
-                seq: entry.seq,
-                problem: "was changed after it was written (hash does not match)".into(),
-            });
+            problems.push(ChainProblem::new(entry.seq, ChainIssue::Altered));
         }
         previous_hash = entry.hash.clone();
         expected_seq = entry.seq + 1;

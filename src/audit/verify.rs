@@ -74,12 +74,10 @@ pub fn verify(case: &Case, export: Option<&Path>) -> anyhow::Result<Verification
         // Entries written before the format was recorded used format 1.
         let format = detail["source_files_format"].as_i64().unwrap_or(1);
         if super::import_files_in_format(conn, import_id, format)?.digest != digest {
-            chain.push(ChainProblem {
-                seq: entry.seq,
-                problem: format!(
-                    "the source files recorded for import {import_id} were changed after the import"
-                ),
-            });
+            chain.push(ChainProblem::new(
+                entry.seq,
+                super::ChainIssue::SourceFilesChanged { import_id },
+            ));
         }
     }
     let audit_entries = super::entries(conn)?.len();

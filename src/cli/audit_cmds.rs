@@ -162,8 +162,16 @@ pub fn verify(args: &VerifyArgs, lang: Lang) -> anyhow::Result<i32> {
         }
         for problem in &result.chain {
             match lang {
-                Lang::Ja => println!("監査ログのエントリ {}: {}", problem.seq, problem.problem),
-                Lang::En => println!("audit entry {}: {}", problem.seq, problem.problem),
+                Lang::Ja => println!(
+                    "監査ログのエントリ {}: {}",
+                    problem.seq,
+                    problem.kind.describe(lang)
+                ),
+                Lang::En => println!(
+                    "audit entry {}: {}",
+                    problem.seq,
+                    problem.kind.describe(lang)
+                ),
             }
         }
         if result.database != "ok" {

@@ -66,6 +66,16 @@ pub fn stats(args: &StatsArgs, lang: Lang) -> anyhow::Result<i32> {
                 "Note: another cwlens process is importing into this case; these counts are from the middle of it."
             )
         );
+    } else if let Some(error) = case.last_import_error()? {
+        let error = crate::text::sanitize::for_terminal(&error, false);
+        match lang {
+            Lang::Ja => println!(
+                "注意: 最後の取り込みは次のエラーで失敗しました。原因を直してから、もう一度取り込んでください: {error}"
+            ),
+            Lang::En => println!(
+                "Note: the last import failed with this error; fix its cause, then import again: {error}"
+            ),
+        }
     } else if counts.incomplete_imports > 0 {
         println!(
             "{}",

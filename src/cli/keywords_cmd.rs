@@ -42,8 +42,16 @@ pub fn read_list(text: &str) -> Vec<(usize, String)> {
 
 pub fn run(args: &KeywordsArgs, lang: Lang) -> anyhow::Result<i32> {
     let zone = super::search_cmd::parse_zone(&args.tz, lang)?;
-    let text = std::fs::read_to_string(&args.list)
-        .with_context(|| format!("cannot read the keyword list {}", args.list.display()))?;
+    let text = std::fs::read_to_string(&args.list).with_context(|| match lang {
+        Lang::Ja => format!(
+            "キーワードの一覧 {} を読めません。パスを確かめてください",
+            args.list.display()
+        ),
+        Lang::En => format!(
+            "cannot read the keyword list {}; check the path",
+            args.list.display()
+        ),
+    })?;
     let terms = read_list(&text);
     let session = Session::open(&args.case.case, zone, lang)?;
     let case = Case::open(&args.case.case)?;

@@ -127,7 +127,7 @@ fn japanese_store_error(error: &crate::store::StoreError) -> Option<String> {
             dir.display()
         ),
         StoreError::ImportUnfinished(dir) => format!(
-            "{} への最後の取り込みが途中で終わっているため、検索や一覧に出ないメッセージがあります。同じ `cwlens import` をもう一度実行して完了させてください",
+            "{} への最後の取り込みが途中で終わっているため、検索や一覧に出ないメッセージがあります。同じ `cwlens import` をもう一度実行して完了させてください（失敗した取り込みのエラーは `cwlens stats` に表示されます。先に原因を直してください）",
             dir.display()
         ),
         StoreError::Damaged { path, source } => format!(

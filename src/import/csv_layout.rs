@@ -342,6 +342,28 @@ pub fn require_columns(session: &FileSession, lang: crate::i18n::Lang) -> anyhow
     if map.missing.is_empty() {
         return Ok(());
     }
+    // A header row that did not decode points at the encoding, which no
+    // mapping of column names can fix.
+    if session
+        .header_names
+        .iter()
+        .any(|name| name.contains(char::REPLACEMENT_CHARACTER))
+    {
+        let encoding = session.encoding.label();
+        anyhow::bail!(
+            "{}",
+            match lang {
+                crate::i18n::Lang::Ja => format!(
+                    "{}: 見出し行を {encoding} として読めません。文字コードが UTF-8、UTF-16、CP932（Shift_JIS）のどれでもない可能性があります。UTF-8 か CP932 で保存し直したコピーを取り込んでください（元のエクスポートはそのまま残してください）",
+                    session.file.relative
+                ),
+                crate::i18n::Lang::En => format!(
+                    "{}: the header row is not valid {encoding}; the file may be in an encoding other than UTF-8, UTF-16 or CP932 (Shift_JIS). Import a copy saved as UTF-8 or CP932, and keep the original export as it is",
+                    session.file.relative
+                ),
+            }
+        );
+    }
     let found = session.header_names.join(", ");
     // Name each field by the header the reference layout gives it, too:
     // the user compares the message with the header row of the file.

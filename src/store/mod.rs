@@ -53,7 +53,7 @@ pub enum StoreError {
     )]
     ImportRunning(PathBuf),
     #[error(
-        "the last import into {0} did not finish, so some of its messages are missing from searches and lists; run the same `cwlens import` again to complete it"
+        "the last import into {0} did not finish, so some of its messages are missing from searches and lists; run the same `cwlens import` again to complete it (`cwlens stats` shows the error of a failed import, to fix first)"
     )]
     ImportUnfinished(PathBuf),
     #[error("cannot create the case folder {path}: {source}")]
@@ -243,6 +243,20 @@ impl Case {
                 |row| row.get(0),
             )
             .optional()?)
+    }
+
+    /// Returns the error the last import failed with, if it failed.
+    pub fn last_import_error(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT error FROM imports WHERE status = 'failed'
+                 AND import_id = (SELECT max(import_id) FROM imports)",
+                [],
+                |row| row.get::<_, Option<String>>(0),
+            )
+            .optional()?
+            .flatten())
     }
 
     /// Fails when an import is running or the last one did not finish:
