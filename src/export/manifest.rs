@@ -58,10 +58,13 @@ pub struct CaseRecord {
 /// The scope as requested, with room IDs instead of internal keys.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScopeRecord {
-    /// `organization`, `rooms`, `messages` or `query`.
+    /// `organization`, `rooms`, `messages`, `person` or `query`.
     pub kind: &'static str,
     pub rooms: Vec<String>,
     pub query: Option<String>,
+    /// The account ID of a `person` scope.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
 }
 
 /// Counts of what an export contains.

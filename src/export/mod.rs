@@ -72,6 +72,9 @@ pub enum Scope {
     Rooms(Vec<i64>),
     /// Messages by `msg_key`, for example the ones a view shows.
     Messages(Vec<i64>),
+    /// Every message a person sent, by `msg_key`, with the person's
+    /// account ID for the manifest and the report header.
+    Person { account_id: String, keys: Vec<i64> },
     /// The messages a search finds, optionally only in some rooms
     /// (`room_key`s; empty means every room). Hits are marked in HTML.
     Query { query: String, rooms: Vec<i64> },
@@ -83,6 +86,7 @@ impl Scope {
             Scope::Organization => "organization",
             Scope::Rooms(_) => "rooms",
             Scope::Messages(_) => "messages",
+            Scope::Person { .. } => "person",
             Scope::Query { .. } => "query",
         }
     }
@@ -479,6 +483,10 @@ fn build_manifest<'a>(
                 Scope::Query { query, .. } => Some(query.clone()),
                 _ => None,
             },
+            account_id: match &request.scope {
+                Scope::Person { account_id, .. } => Some(account_id.clone()),
+                _ => None,
+            },
         },
         counts,
         outputs: outputs
@@ -541,6 +549,19 @@ pub fn scope_description(context: &Context<'_>, plan: &Plan) -> String {
             Lang::Ja => format!("選択したメッセージ（{} 件を指定）", keys.len()),
             Lang::En => format!("Selected messages ({} requested)", keys.len()),
         },
+        Scope::Person { account_id, keys } => {
+            let name = context
+                .names
+                .get(account_id)
+                .map_or_else(|| format!("ID:{account_id}"), |label| label.display(lang));
+            match lang {
+                Lang::Ja => format!("{name}（ID:{account_id}）の発言（{} 件）", keys.len()),
+                Lang::En => format!(
+                    "Messages of {name} (ID:{account_id}, {} messages)",
+                    keys.len()
+                ),
+            }
+        }
         Scope::Query { query, rooms } => {
             let mut text = format!("{}{query}", lang.pick("検索: ", "Search: "));
             if !rooms.is_empty() {

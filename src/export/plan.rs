@@ -72,7 +72,9 @@ impl Plan {
                     .collect();
                 Ok(Plan::whole_rooms(reader, rooms, None)?)
             }
-            Scope::Messages(keys) => Ok(Plan::from_keys(reader, rooms, keys, None)?),
+            Scope::Messages(keys) | Scope::Person { keys, .. } => {
+                Ok(Plan::from_keys(reader, rooms, keys, None)?)
+            }
             Scope::Query { query, rooms: only } => {
                 let (parsed, mut keys) = matching_keys(query)?;
                 if !only.is_empty() {

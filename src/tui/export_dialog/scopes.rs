@@ -176,7 +176,10 @@ fn person_messages(person: &AccountLabel, keys: Vec<i64>, lang: Lang) -> ScopeCh
     let name = format::account(person, lang);
     let count = format::count(keys.len() as i64);
     ScopeChoice {
-        scope: Scope::Messages(keys),
+        scope: Scope::Person {
+            account_id: person.account_id.clone(),
+            keys,
+        },
         label: match lang {
             Lang::Ja => format!("{name} の発言（{count} 件）"),
             Lang::En => format!("Messages of {name} ({count})"),

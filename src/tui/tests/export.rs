@@ -228,7 +228,7 @@ fn scopes_follow_the_screen() {
     // People: the selected person's messages. A person's messages: also
     // the room of the selected message.
     feed(&mut app, [Action::ShowPeople, Action::Export]);
-    let Scope::Messages(keys) = &scopes(&app)[0] else {
+    let Scope::Person { keys, .. } = &scopes(&app)[0] else {
         panic!("the first scope is the person's messages");
     };
     let Screen::People(people) = app.browser().unwrap().screens.last().unwrap() else {
@@ -241,7 +241,7 @@ fn scopes_follow_the_screen() {
         panic!("person");
     };
     let person_room = person.selected().unwrap().room_key;
-    let Scope::Messages(keys) = &scopes(&app)[0] else {
+    let Scope::Person { keys, .. } = &scopes(&app)[0] else {
         panic!("the first scope is the person's messages");
     };
     assert_eq!(keys.len() as i64, person.total);
@@ -446,7 +446,8 @@ fn person_messages_export_to_cp932() {
     }
     let manifest = read_json(&dir.path().join("person.csv.manifest.json"));
     assert_eq!(manifest["encoding"], "cp932");
-    assert_eq!(manifest["scope"]["kind"], "messages");
+    assert_eq!(manifest["scope"]["kind"], "person");
+    assert_eq!(manifest["scope"]["account_id"], account_id.as_str());
 }
 
 #[test]
