@@ -216,6 +216,50 @@ fn verify_reports_deleted_audit_entry() {
     );
 }
 
+/// Deleting the newest entries leaves a chain that links. The head hash
+/// written down from `cwlens audit` catches it.
+#[test]
+fn verify_head_catches_deleted_last_entries() {
+    let ws = imported();
+    let listed = run(["audit", "--case", ws.case.to_str().unwrap()]);
+    let listing = stdout(&listed);
+    let head = listing
+        .lines()
+        .last()
+        .and_then(|line| line.rsplit(": ").next())
+        .unwrap()
+        .to_string();
+    assert_eq!(head.len(), 64, "{listing}");
+    let case = ws.case.to_str().unwrap();
+    let kept = run(["verify", "--case", case, "--head", &head]);
+    assert_eq!(code(&kept), 0, "{}", stdout(&kept));
+
+    let searched = run(["search", "--case", case, "確認"]);
+    assert_eq!(code(&searched), 0);
+    let newest: i64 = writable(&ws)
+        .query_row("SELECT max(seq) FROM audit_log", [], |row| row.get(0))
+        .unwrap();
+    // Everything from the written-down entry on is removed.
+    writable(&ws)
+        .execute(
+            "DELETE FROM audit_log WHERE seq >= (SELECT seq FROM audit_log WHERE hash = ?1)",
+            [&head],
+        )
+        .unwrap();
+    assert!(newest > 2);
+    let plain = run(["--lang", "en", "verify", "--case", case]);
+    assert_eq!(code(&plain), 0, "without --head the shorter chain links");
+    let checked = run(["verify", "--case", case, "--head", &head]);
+    assert_eq!(code(&checked), 1, "{}", stdout(&checked));
+    assert!(
+        stdout(&checked).contains(&format!(
+            "控えておいたハッシュ {head} のエントリがありません"
+        )),
+        "{}",
+        stdout(&checked)
+    );
+}
+
 #[test]
 fn verify_reports_changed_source_files_row() {
     let tamperings = [

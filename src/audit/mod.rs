@@ -170,7 +170,7 @@ pub struct ChainProblem {
 }
 
 /// Kinds of [`ChainProblem`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChainIssue {
     /// Entries `from` to `to` are missing before this one.
     Gap {
@@ -183,6 +183,11 @@ pub enum ChainIssue {
     SourceFilesChanged {
         import_id: i64,
     },
+    /// No entry has the head hash the investigator wrote down earlier, so
+    /// that entry and any after it were removed or changed.
+    HeadNotFound {
+        hash: String,
+    },
 }
 
 impl ChainProblem {
@@ -193,13 +198,24 @@ impl ChainProblem {
             kind,
         }
     }
+
+    /// Returns a problem when no entry of the log has the hash `head`.
+    pub fn check_head(conn: &Connection, head: &str) -> rusqlite::Result<Option<ChainProblem>> {
+        let head = head.trim().to_ascii_lowercase();
+        let found: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM audit_log WHERE hash = ?1)",
+            [&head],
+            |row| row.get(0),
+        )?;
+        Ok((!found).then(|| ChainProblem::new(0, ChainIssue::HeadNotFound { hash: head })))
+    }
 }
 
 impl ChainIssue {
     /// Describes the problem in `lang`.
-    pub fn describe(self, lang: crate::i18n::Lang) -> String {
+    pub fn describe(&self, lang: crate::i18n::Lang) -> String {
         use crate::i18n::Lang;
-        match (self, lang) {
+        match (self.clone(), lang) {
             (ChainIssue::Gap { from, to }, Lang::En) => {
                 format!("entries {from} to {to} are missing")
             }
@@ -219,6 +235,12 @@ impl ChainIssue {
             ),
             (ChainIssue::SourceFilesChanged { import_id }, Lang::Ja) => format!(
                 "取り込み {import_id} で記録した元ファイルの一覧が、取り込みの後に変更されています"
+            ),
+            (ChainIssue::HeadNotFound { hash }, Lang::En) => format!(
+                "no entry has the head hash {hash} written down earlier; that entry, or entries up to it, were removed or changed"
+            ),
+            (ChainIssue::HeadNotFound { hash }, Lang::Ja) => format!(
+                "控えておいたハッシュ {hash} のエントリがありません。そのエントリか、それまでのエントリが削除または変更されています"
             ),
         }
     }

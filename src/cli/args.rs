@@ -246,6 +246,9 @@ pub struct VerifyArgs {
     /// Export folder to check in place of the last import's folder, when it has moved since.
     #[arg(long, value_name = "DIR")]
     pub export: Option<PathBuf>,
+    /// Head hash written down from an earlier `cwlens audit`; verify fails unless the log still contains that entry.
+    #[arg(long, value_name = "HASH")]
+    pub head: Option<String>,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,

@@ -113,8 +113,8 @@ pub fn audit(args: &AuditArgs, lang: Lang) -> anyhow::Result<i32> {
         println!(
             "{}: {}",
             lang.pick(
-                "最新エントリのハッシュ（別の場所に控えてください）",
-                "head hash (write it down elsewhere)"
+                "最新エントリのハッシュ（別の場所に控え、後で `cwlens verify --head` に渡してください）",
+                "head hash (write it down elsewhere, and pass it to `cwlens verify --head` later)"
             ),
             audit::head_hash(case.conn())?
         );
@@ -125,7 +125,12 @@ pub fn audit(args: &AuditArgs, lang: Lang) -> anyhow::Result<i32> {
 pub fn verify(args: &VerifyArgs, lang: Lang) -> anyhow::Result<i32> {
     let case = Case::open(&args.case.case)?;
     super::logging::init(&case.log_dir());
-    let result = audit::verify::verify(&case, args.export.as_deref())?;
+    let mut result = audit::verify::verify(&case, args.export.as_deref())?;
+    if let Some(head) = &args.head
+        && let Some(problem) = audit::ChainProblem::check_head(case.conn(), head)?
+    {
+        result.chain.push(problem);
+    }
     audit::record(
         &case,
         "verify",
@@ -161,6 +166,14 @@ pub fn verify(args: &VerifyArgs, lang: Lang) -> anyhow::Result<i32> {
             }
         }
         for problem in &result.chain {
+            if matches!(problem.kind, audit::ChainIssue::HeadNotFound { .. }) {
+                println!(
+                    "{}: {}",
+                    lang.pick("監査ログ", "audit log"),
+                    problem.kind.describe(lang)
+                );
+                continue;
+            }
             match lang {
                 Lang::Ja => println!(
                     "監査ログのエントリ {}: {}",
