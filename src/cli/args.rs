@@ -150,7 +150,7 @@ pub struct GenerateArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Query language:\n  words separated by spaces must all match (substring, width/case/kana folded)\n  a OR b      either word\n  -word       exclude\n  \"a b\"       a string with a space\n  room:NAME|ID  from:NAME|ID  to:NAME|ID  after:2024-03-01  before:2024-04-01\n  is:edited  is:deleted  is:resigned  is:starred  has:file  in:current  in:history  tag:NAME\nExit codes: 0 matches, 1 no match, 2 error."
+    after_help = "Query language:\n  words separated by spaces must all match (substring, width/case/kana folded)\n  a OR b      either word\n  -word       exclude\n  \"a b\"       a string with a space\n  room:NAME|ID  from:NAME|ID  to:NAME|ID  after:2024-03-01  before:2024-04-01 (before the start of that day)\n  is:edited  is:deleted  is:resigned  is:starred  has:file  in:current  in:history  tag:NAME\nExit codes: 0 matches, 1 no match, 2 error."
 )]
 pub struct SearchArgs {
     #[command(flatten)]
