@@ -294,3 +294,28 @@ fn limit_reports_the_hits_left() {
         String::from_utf8_lossy(&all.stderr)
     );
 }
+
+/// A name written with a variant kanji (髙橋) is found by its everyday
+/// form, as a sender filter and as a word, and the other way round.
+#[test]
+fn variant_kanji_of_names_match() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = sample_case(dir.path());
+    let count = |query: &str| -> u64 {
+        let output = Command::cargo_bin("cwlens")
+            .unwrap()
+            .args(["search", "--count", "--case"])
+            .arg(&case)
+            .arg(query)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout)
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{query}: {output:?}"))
+    };
+    let by_variant = count("from:髙橋");
+    assert!(by_variant > 0);
+    assert_eq!(count("from:高橋"), by_variant);
+    assert_eq!(count("髙橋"), count("高橋"));
+}

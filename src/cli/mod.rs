@@ -87,6 +87,13 @@ pub fn print_error(error: &anyhow::Error, lang: Lang) {
             Some(export_given_as_case(dir, lang))
         }
         (Lang::Ja, Some(store_error)) => japanese_store_error(store_error),
+        (Lang::Ja, None) => match error.downcast_ref::<crate::index::IndexError>() {
+            Some(crate::index::IndexError::Outdated(dir)) => Some(format!(
+                "{} の検索索引は古い cwlens で作られ、本文の正規化が異なります。`cwlens reindex --case <ケースのフォルダ>` で作り直してください",
+                dir.display()
+            )),
+            _ => None,
+        },
         _ => None,
     }
     .unwrap_or_else(|| format!("{error:#}"));

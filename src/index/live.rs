@@ -82,6 +82,7 @@ fn open_reader(database: &PathBuf) -> rusqlite::Result<Connection> {
 fn max_keys(conn: &Connection) -> rusqlite::Result<Watermark> {
     Ok(Watermark {
         names_digest: 0,
+        text_version: 0,
         messages_through: conn.query_row(
             "SELECT coalesce(max(msg_key), 0) FROM messages",
             [],
@@ -101,9 +102,14 @@ fn run(
     receiver: &Receiver<Signal>,
 ) -> Result<SyncReport, SyncError> {
     let conn = open_reader(database)?;
-    let start = index.watermark()?;
+    let mut start = index.watermark()?;
     let fields = index.fields;
     let mut writer = bulk_writer(index)?;
+    if start.outdated() {
+        // Text of another version: every message is indexed again.
+        writer.delete_all_documents()?;
+        start = Watermark::default();
+    }
     let mut through = start.messages_through;
     let mut report = SyncReport::default();
     let mut first_names_digest = None;
@@ -196,6 +202,7 @@ fn run(
         report.replaced += 1;
     }
     let watermark = Watermark {
+        text_version: super::sync::TEXT_VERSION,
         names_digest: final_digest,
         messages_through: through,
         revisions_through: end.revisions_through,

@@ -27,7 +27,9 @@ use tantivy::{Index, IndexReader, ReloadPolicy, SegmentReader};
 
 pub use compact::{MergeReport, SEGMENT_DOCS, merge_small_segments};
 pub use live::LiveIndexer;
-pub use sync::{SyncError, SyncReport, Watermark, account_names, plain_text, rebuild, sync};
+pub use sync::{
+    SyncError, SyncReport, TEXT_VERSION, Watermark, account_names, plain_text, rebuild, sync,
+};
 
 /// Flag values of the `flags` field.
 pub mod flag {
@@ -160,6 +162,10 @@ pub enum IndexError {
         path: std::path::PathBuf,
         source: tantivy::TantivyError,
     },
+    #[error(
+        "the search index in {0} was built by an older cwlens, whose text differs; rebuild it with `cwlens reindex --case <DIR>`"
+    )]
+    Outdated(std::path::PathBuf),
     #[error(transparent)]
     Tantivy(#[from] tantivy::TantivyError),
 }
@@ -271,6 +277,15 @@ impl SearchIndex {
         self.columns
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Fails when the index holds text of another [`TEXT_VERSION`], whose
+    /// answers could miss matches.
+    pub fn check_current(&self, dir: &Path) -> Result<(), IndexError> {
+        if self.watermark()?.outdated() {
+            return Err(IndexError::Outdated(dir.to_path_buf()));
+        }
+        Ok(())
     }
 
     /// Reads the position up to which the case database is indexed.

@@ -36,6 +36,22 @@ pub struct Watermark {
     /// Digest of the account names the indexed text used; 0 when unknown.
     #[serde(default)]
     pub names_digest: u64,
+    /// [`TEXT_VERSION`] of the indexed text; 0 for an index written before
+    /// the version was recorded.
+    #[serde(default)]
+    pub text_version: u32,
+}
+
+/// Version of the text the index holds, as normalization and plain text
+/// make it. An index of another version gives wrong answers for queries
+/// the change affects, so it is built again. Version 2 folds variant kanji.
+pub const TEXT_VERSION: u32 = 2;
+
+impl Watermark {
+    /// True when documents were indexed with another [`TEXT_VERSION`].
+    pub fn outdated(&self) -> bool {
+        self.messages_through > 0 && self.text_version != TEXT_VERSION
+    }
 }
 
 /// Counts of one sync.
@@ -118,9 +134,10 @@ pub fn sync(
     index: &SearchIndex,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<SyncReport, SyncError> {
-    let start = index.watermark()?;
+    let mut start = index.watermark()?;
     let names = account_names(conn)?;
     let target = Watermark {
+        text_version: TEXT_VERSION,
         names_digest: names_digest(&names),
         messages_through: conn.query_row(
             "SELECT coalesce(max(msg_key), 0) FROM messages",
@@ -140,6 +157,11 @@ pub fn sync(
         });
     }
     let mut writer = bulk_writer(index)?;
+    if start.outdated() {
+        // Text of another version: every document is written again.
+        writer.delete_all_documents()?;
+        start = Watermark::default();
+    }
     let fields = index.fields;
     let total: i64 = conn.query_row(
         "SELECT (SELECT count(*) FROM messages WHERE msg_key > ?1)
@@ -414,5 +436,46 @@ mod tests {
         assert_eq!(second.watermark.names_digest, first.watermark.names_digest);
         let searcher = index.reader.searcher();
         assert_eq!(searcher.num_docs(), first.added);
+    }
+
+    /// An index of text from an older cwlens is rejected for searching, and
+    /// the next sync writes every document again, once.
+    #[test]
+    fn outdated_text_is_indexed_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let export = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/chatwork-export");
+        let case_dir = dir.path().join("case");
+        let (lock, case) = crate::import::import_for_tests(&export, &case_dir);
+        let conn = case.conn();
+        let index = SearchIndex::open_or_create(&case.index_dir()).unwrap();
+        let first = sync(conn, &index, &mut |_, _| {}).unwrap();
+        assert_eq!(first.watermark.text_version, TEXT_VERSION);
+
+        let older = Watermark {
+            text_version: 0,
+            ..first.watermark
+        };
+        let mut writer = bulk_writer(&index).unwrap();
+        let mut commit = writer.prepare_commit().unwrap();
+        commit.set_payload(&serde_json::to_string(&older).unwrap());
+        commit.commit().unwrap();
+        drop(writer);
+        drop(lock);
+        let rejected =
+            crate::query::Session::open(&case_dir, chrono_tz::Asia::Tokyo, crate::i18n::Lang::Ja);
+        let error = rejected.err().expect("an outdated index is rejected");
+        assert!(
+            matches!(
+                error.downcast_ref::<crate::index::IndexError>(),
+                Some(crate::index::IndexError::Outdated(_))
+            ),
+            "{error:#}"
+        );
+
+        let second = sync(conn, &index, &mut |_, _| {}).unwrap();
+        assert_eq!(second.added, first.added);
+        assert_eq!(second.watermark.text_version, TEXT_VERSION);
+        index.reload().unwrap();
+        assert_eq!(index.reader.searcher().num_docs(), first.added);
     }
 }

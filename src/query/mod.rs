@@ -50,6 +50,7 @@ impl Session {
         // message. Building it takes seconds per million messages, once.
         crate::store::writer::restore_person_index(case.conn())?;
         let index = SearchIndex::open(&case.index_dir())?;
+        index.check_current(&case.index_dir())?;
         index.reload()?;
         Ok(Session {
             reader,
@@ -81,6 +82,11 @@ impl Session {
             }
             Err(error) => return Err(error.into()),
         };
+        // A running import rebuilds an outdated index, and its warning
+        // already says that results are incomplete.
+        if pending_import != Some(PendingImport::Running) {
+            index.check_current(&case.index_dir())?;
+        }
         index.reload()?;
         Ok(Session {
             reader,

@@ -4,7 +4,8 @@
 //! Steps, in order, applied to each extended grapheme cluster on its own:
 //! Unicode NFKC; lower case (with `İ` lowered to plain `i`); katakana
 //! U+30A1–U+30F6 to hiragana U+3041–U+3096 (optional); the wave dash
-//! U+301C, and `~` (what NFKC makes of the full-width tilde U+FF5E), to `~`.
+//! U+301C, and `~` (what NFKC makes of the full-width tilde U+FF5E), to `~`;
+//! variant kanji of names to their everyday form (`髙` to `高`).
 //! Working per grapheme cluster keeps every output character traceable to
 //! the original characters it came from, so highlights land on the
 //! original text. Half-width kana with sound marks (`ﾊﾞ`) form one cluster,
@@ -167,6 +168,43 @@ fn fold_char(c: char, options: Options) -> char {
             char::from_u32(c as u32 - 0x60).unwrap_or(c)
         }
         '\u{301C}' | '~' => '~',
+        '\u{5000}'.. => fold_variant(c),
+        _ => c,
+    }
+}
+
+/// Folds the variant forms of kanji common in Japanese names (異体字) to
+/// their everyday form, so that `高橋` also finds `髙橋` and `渡辺` finds
+/// `渡邊`. NFKC leaves these alone: most are characters of their own, not
+/// compatibility forms. Different names (`斉藤` and `斎藤`) stay apart.
+fn fold_variant(c: char) -> char {
+    match c {
+        '髙' => '高',
+        '﨑' | '嵜' | '碕' => '崎',
+        '邊' | '邉' => '辺',
+        '齋' => '斎',
+        '齊' => '斉',
+        '濱' => '浜',
+        '澤' => '沢',
+        '嶋' | '嶌' => '島',
+        '𠮷' => '吉',
+        '德' => '徳',
+        '廣' => '広',
+        '國' => '国',
+        '櫻' => '桜',
+        '瀨' => '瀬',
+        '槇' => '槙',
+        '冨' => '富',
+        '惠' => '恵',
+        '榮' => '栄',
+        '舘' => '館',
+        '峯' => '峰',
+        '眞' => '真',
+        '實' => '実',
+        '淺' => '浅',
+        '曾' => '曽',
+        '增' => '増',
+        '龍' => '竜',
         _ => c,
     }
 }
@@ -206,6 +244,16 @@ mod tests {
     #[test]
     fn dotted_capital_i_lowers_to_i() {
         assert_eq!(normalize("İstanbul出張"), "istanbul出張");
+    }
+
+    #[test]
+    fn name_variants_fold() {
+        assert_eq!(normalize("髙橋 真理子"), normalize("高橋 真理子"));
+        assert_eq!(normalize("山﨑"), "山崎");
+        assert_eq!(normalize("渡邊"), "渡辺");
+        assert_eq!(normalize("𠮷田"), "吉田");
+        assert_ne!(normalize("斉藤"), normalize("斎藤"));
+        assert_eq!(normalize("齋藤"), normalize("斎藤"));
     }
 
     #[test]
