@@ -2171,3 +2171,64 @@ fn unreadable_encoding_is_named() {
         stdout(&stats)
     );
 }
+
+/// Lists `cwlens quarantine --json` as parsed objects.
+fn quarantined(ws: &Workspace) -> Vec<Value> {
+    let listed = run(["quarantine", "--json", "--case", ws.case.to_str().unwrap()]);
+    assert_eq!(code(&listed), 0, "{}", stderr(&listed));
+    stdout(&listed)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+/// The quarantine keeps a record's bytes as the file holds them, with the
+/// file's own line break.
+#[test]
+fn quarantined_record_keeps_its_bytes() {
+    let ws = Workspace::new();
+    ws.write_simple_room(&[]);
+    let text = "メッセージID,アカウントID,名前,送信日時,更新日時,本文\n\
+                4401,7,試験 太郎,2023-04-01 09:00:00,,一つ目\n\
+                4402,7,列が足りない行\n\
+                4403,8,見本 花子,2023-04-01 09:10:00,,三つ目\n";
+    write_file(&ws.export.join(MESSAGES_PATH), text.as_bytes());
+    ws.import();
+    let rows = quarantined(&ws);
+    assert_eq!(rows.len(), 1, "{rows:#?}");
+    assert_eq!(rows[0]["raw"], "4402,7,列が足りない行\n");
+    assert_eq!(ws.search_ids(&["三つ目"]), ["4403"]);
+}
+
+/// A body whose opening quote is never closed swallows the records after
+/// it. The record goes to the quarantine with the line it starts on, and
+/// keeps the swallowed text, so nothing is lost.
+#[test]
+fn unclosed_quote_is_quarantined_with_its_line() {
+    let ws = Workspace::new();
+    ws.write_simple_room(&[]);
+    let text = "メッセージID,アカウントID,名前,送信日時,更新日時,本文\r\n\
+                4501,7,試験 太郎,2023-04-01 09:00:00,,一つ目\r\n\
+                4502,7,試験 太郎,2023-04-01 09:05:00,,\"閉じていない本文\r\n\
+                4503,8,見本 花子,2023-04-01 09:10:00,,飲み込まれる本文\r\n\
+                4504,8,見本 花子,2023-04-01 09:20:00,,\"引用符のある本文\"\r\n";
+    write_file(&ws.export.join(MESSAGES_PATH), text.as_bytes());
+    let output = ws.import_with(&["--json"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let rows = quarantined(&ws);
+    let swallowing = rows
+        .iter()
+        .find(|row| row["record"] == 2)
+        .unwrap_or_else(|| panic!("{rows:#?}"));
+    assert_eq!(swallowing["line"], 3);
+    let reason = swallowing["reason"].as_str().unwrap();
+    assert!(reason.contains("引用符が閉じていない"), "{reason}");
+    assert!(
+        swallowing["raw"]
+            .as_str()
+            .unwrap()
+            .contains("4503,8,見本 花子"),
+        "{swallowing}"
+    );
+    assert_eq!(ws.search_ids(&["一つ目"]), ["4501"]);
+}

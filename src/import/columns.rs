@@ -361,6 +361,11 @@ impl HeaderMap {
             .map(String::as_str)
     }
 
+    /// Returns the column index of `field`, when the header row names it.
+    pub fn index(&self, field: &str) -> Option<usize> {
+        self.columns.get(field).copied()
+    }
+
     pub fn has(&self, field: &str) -> bool {
         self.columns.contains_key(field)
     }

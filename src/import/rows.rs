@@ -407,7 +407,7 @@ impl<'c, 'p> Importer<'c, 'p> {
         line: u64,
         reason: &str,
     ) -> anyhow::Result<()> {
-        let raw = source::record_bytes(&session.record);
+        let raw = raw_record(session);
         self.writer.quarantine(
             &session.file.relative,
             Some(number),
@@ -652,6 +652,19 @@ impl<'c, 'p> Importer<'c, 'p> {
         }
         let raw_name = headers.get(&row.fields, "name").unwrap_or("");
         let body = headers.get(&row.fields, "body").unwrap_or("").to_string();
+        if let Some(body_line) = embedded_record(&body, session, zone) {
+            let reason = match self.lang() {
+                Lang::Ja => format!(
+                    "本文の {body_line} 行目が、このファイルの別のレコードのように読めます。引用符が閉じていないため、後のレコードを本文に取り込んでしまった可能性があります。元のファイルのこのレコード（{} 行目から）を確認してください",
+                    row.line
+                ),
+                Lang::En => format!(
+                    "line {body_line} of the body reads like another record of this file; a quote that is never closed may have pulled the records after it into this body. Check this record in the file, from line {}",
+                    row.line
+                ),
+            };
+            return self.reject(session, row, &reason);
+        }
         let extra: Vec<(String, String)> = headers
             .unknown
             .iter()
@@ -903,6 +916,57 @@ impl<'c, 'p> Importer<'c, 'p> {
 /// Returns why a record's field count does not fit its header, if it does not.
 /// Extra empty fields (a trailing comma) and missing fields under blank
 /// headers are accepted.
+/// Returns the record just read, as the file contains it, line break
+/// included. UTF-16 records, read through a transcoding stream, are
+/// written again as CSV.
+///
+/// The CSV reader ends a record at the `\r` of a CRLF, so its positions
+/// put the `\n` at the start of the next record: it moves back here.
+fn raw_record(session: &mut FileSession) -> Vec<u8> {
+    let start = session.record.position().map(csv::Position::byte);
+    let end = session.reader.position().byte();
+    let (Some(start), Some(offset)) = (start, session.encoding.stream_offset()) else {
+        return source::record_bytes(&session.record);
+    };
+    let Ok(mut bytes) = source::read_range(&session.file.path, start + offset, end + offset + 1)
+    else {
+        return source::record_bytes(&session.record);
+    };
+    if bytes.len() as u64 > end - start {
+        let next = bytes.pop();
+        if next == Some(b'\n') && bytes.last() == Some(&b'\r') {
+            bytes.push(b'\n');
+        }
+    }
+    if bytes.first() == Some(&b'\n') {
+        bytes.remove(0);
+    }
+    bytes
+}
+
+/// Returns the line number (from 1) of a body line that reads like a
+/// record of the same messages file: at least as many fields as the
+/// header, a message ID of digits and a valid send time in their columns. A field
+/// whose opening quote is never closed swallows the records after it into
+/// one body like this.
+fn embedded_record(body: &str, session: &FileSession, zone: chrono_tz::Tz) -> Option<usize> {
+    if !body.contains('\n') {
+        return None;
+    }
+    let headers = &session.headers;
+    let (id_column, time_column) = (headers.index("message_id")?, headers.index("send_time")?);
+    let columns = session.header_names.len();
+    body.lines().enumerate().skip(1).find_map(|(index, line)| {
+        let parts: Vec<&str> = line.split(',').map(|part| part.trim_matches('"')).collect();
+        let id = parts.get(id_column)?;
+        let looks_like_record = parts.len() >= columns
+            && !id.is_empty()
+            && id.bytes().all(|byte| byte.is_ascii_digit())
+            && parse_time(parts.get(time_column)?, zone).is_some();
+        looks_like_record.then_some(index + 1)
+    })
+}
+
 fn field_count_problem(headers: &[String], fields: &[String], lang: Lang) -> Option<String> {
     if fields.len() == headers.len() {
         return None;

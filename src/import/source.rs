@@ -40,6 +40,16 @@ impl TextEncoding {
         }
     }
 
+    /// Returns where the stream [`open_text`] reads starts in the file: after
+    /// the byte order mark. `None` for UTF-16, whose stream is transcoded.
+    pub fn stream_offset(self) -> Option<u64> {
+        match self {
+            TextEncoding::Utf8 | TextEncoding::Cp932 => Some(0),
+            TextEncoding::Utf8Bom => Some(3),
+            TextEncoding::Utf16Le | TextEncoding::Utf16Be => None,
+        }
+    }
+
     /// Parses an encoding name as a user writes it in a mapping file.
     pub fn from_label(label: &str) -> Option<TextEncoding> {
         match crate::text::normalize::fold_header(label).as_str() {
@@ -326,7 +336,20 @@ impl LineBreaks {
     }
 }
 
-/// Re-encodes a record as one CSV line in its source encoding, for the quarantine.
+/// Reads the bytes `start..end` of a file: a record exactly as the file
+/// contains it, for the quarantine.
+pub fn read_range(path: &Path, start: u64, end: u64) -> io::Result<Vec<u8>> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = File::open(path)?;
+    file.seek(SeekFrom::Start(start))?;
+    let mut bytes = Vec::with_capacity(end.saturating_sub(start) as usize);
+    file.take(end.saturating_sub(start))
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Re-encodes a record as one CSV line in its source encoding, for the
+/// quarantine of a record whose bytes cannot be read back (UTF-16).
 pub fn record_bytes(record: &csv::ByteRecord) -> Vec<u8> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
