@@ -236,7 +236,9 @@ fn csv_starts_with_bom_and_japanese_header() {
             "編集日時",
             "削除日時",
             "以前の版の数",
-            "タグ"
+            "タグ",
+            "削除前の本文",
+            "メモ"
         ]
     );
     assert_eq!(rows.len(), 2);
@@ -283,7 +285,9 @@ fn csv_header_in_english() {
             "edited_at",
             "deleted_at",
             "earlier_versions",
-            "tags"
+            "tags",
+            "body_before_deletion",
+            "note"
         ]
     );
     assert_eq!(rows[1][2], "group");
@@ -364,7 +368,7 @@ fn csv_b03_cp932_replaces_visibly_and_lists_messages() {
     assert!(!had_errors);
     let rows = parse_csv(text.as_bytes());
     let widths: Vec<usize> = rows.iter().map(Vec::len).collect();
-    assert!(widths.iter().all(|&width| width == 14), "{widths:?}");
+    assert!(widths.iter().all(|&width| width == 16), "{widths:?}");
     assert_eq!(rows[1][6], "髙橋 試験");
     assert_eq!(
         rows[1][9],
@@ -570,6 +574,12 @@ fn csv_history_goes_to_revisions_file() {
     );
     assert_eq!(deleted[column(header, "earlier_versions")], "2");
     assert_eq!(deleted[column(header, "body")], "[deleted]");
+    assert_eq!(
+        deleted[column(header, "body_before_deletion")],
+        "100万円で発注します"
+    );
+    let kept = rows.iter().find(|row| id_value(&row[3]) == "3002").unwrap();
+    assert_eq!(kept[column(header, "body_before_deletion")], "");
 
     let revisions = parse_csv(&fs::read(fixture.path("history.revisions.csv")).unwrap());
     assert_eq!(
@@ -581,9 +591,17 @@ fn csv_history_goes_to_revisions_file() {
             "action",
             "action_at",
             "body_before",
-            "body_before_raw"
+            "body_before_raw",
+            "room_name",
+            "sent_at",
+            "sender_id",
+            "sender_name"
         ]
     );
+    assert_eq!(revisions[1][7], "発注");
+    assert_eq!(revisions[1][8], "2023-04-01T09:00:00+09:00");
+    assert_eq!(id_value(&revisions[1][9]), "9");
+    assert_eq!(revisions[1][10], "見本 次郎 (resigned)");
     assert_eq!(revisions.len(), 3);
     assert_eq!(revisions[1][2], "1");
     assert_eq!(revisions[1][3], "edit");
@@ -1463,4 +1481,32 @@ fn library_exports_selected_messages() {
         .map(|article| article.value().attr("id").unwrap().to_string())
         .collect();
     assert_eq!(ids, ["m-3001", "m-3002"]);
+}
+
+/// An investigator's note on a message reaches the CSV and the HTML.
+#[test]
+fn notes_reach_csv_and_html() {
+    let fixture = Fixture::new(&[history_room()]);
+    {
+        let case = cwlens::store::Case::open(fixture.case()).unwrap();
+        let msg_key: i64 = case
+            .conn()
+            .query_row(
+                "SELECT msg_key FROM messages WHERE message_id = 3002",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        cwlens::store::annotations::set_note(&case, msg_key, Some("本人に確認済み")).unwrap();
+    }
+    let csv = fixture.path("noted.csv");
+    fixture.export_ok(&["--format", "csv", "--out", out_arg(&csv)]);
+    let rows = parse_csv(&fs::read(&csv).unwrap());
+    let noted = rows.iter().find(|row| id_value(&row[3]) == "3002").unwrap();
+    assert_eq!(noted[column(&rows[0], "メモ")], "本人に確認済み");
+
+    let html = fixture.path("noted.html");
+    fixture.export_ok(&["--format", "html", "--room", "59", "--out", out_arg(&html)]);
+    let page = fs::read_to_string(&html).unwrap();
+    assert!(page.contains("調査メモ: 本人に確認済み"), "{page}");
 }

@@ -19,7 +19,7 @@ use crate::model::{RevisionKind, RoomType};
 use crate::query::read::{MessageView, RevisionView};
 
 /// Columns of the messages file: Japanese and English header.
-pub const MESSAGE_COLUMNS: [(&str, &str); 14] = [
+pub const MESSAGE_COLUMNS: [(&str, &str); 16] = [
     ("ルームID", "room_id"),
     ("ルーム名", "room_name"),
     ("ルーム種別", "room_type"),
@@ -34,10 +34,12 @@ pub const MESSAGE_COLUMNS: [(&str, &str); 14] = [
     ("削除日時", "deleted_at"),
     ("以前の版の数", "earlier_versions"),
     ("タグ", "tags"),
+    ("削除前の本文", "body_before_deletion"),
+    ("メモ", "note"),
 ];
 
 /// Columns of the revisions file: Japanese and English header.
-pub const REVISION_COLUMNS: [(&str, &str); 7] = [
+pub const REVISION_COLUMNS: [(&str, &str); 11] = [
     ("ルームID", "room_id"),
     ("メッセージID", "message_id"),
     ("版", "version"),
@@ -45,6 +47,10 @@ pub const REVISION_COLUMNS: [(&str, &str); 7] = [
     ("操作日時", "action_at"),
     ("操作前の本文", "body_before"),
     ("操作前の本文（原文）", "body_before_raw"),
+    ("ルーム名", "room_name"),
+    ("送信日時", "sent_at"),
+    ("送信者ID", "sender_id"),
+    ("送信者名", "sender_name"),
 ];
 
 /// Separator of several tags in the tags cell.
@@ -191,12 +197,26 @@ pub fn write(
                 let sender = message.sender.display(lang);
                 let body = plain.render(&message.body);
                 let tags = message.tags.join(TAG_SEPARATOR);
+                // A deleted message's row carries the text it had before,
+                // so the row reads on its own.
+                let before_deletion = if message.deleted {
+                    history
+                        .iter()
+                        .rev()
+                        .map(|revision| plain.render(&revision.body_before))
+                        .find(|text| !text.trim().is_empty())
+                        .unwrap_or_default()
+                } else {
+                    String::new()
+                };
+                let note = message.note.clone().unwrap_or_default();
+                let sent_at = time::iso(message.sent_at, request.zone);
                 let fields = [
                     spreadsheet::id_cell(&room.room_id, ids_as_text),
                     cells.text(&room_name),
                     room_type.into(),
                     spreadsheet::id_cell(&message.message_id, ids_as_text),
-                    time::iso(message.sent_at, request.zone).into(),
+                    sent_at.clone().into(),
                     spreadsheet::id_cell(&message.sender.account_id, ids_as_text),
                     cells.text(&sender),
                     yes_no(message.sender.resigned, lang).into(),
@@ -212,6 +232,8 @@ pub fn write(
                         .into(),
                     message.revisions.to_string().into(),
                     cells.text(&tags),
+                    cells.text(&before_deletion),
+                    cells.text(&note),
                 ];
                 messages.write_row(fields.iter().map(|field| field.as_ref()))?;
                 let mut replaced = messages.take_replaced();
@@ -227,6 +249,10 @@ pub fn write(
                             time::iso(revision.at, request.zone).into(),
                             cells.text(&body_before),
                             cells.text(&revision.body_before),
+                            cells.text(&room_name),
+                            sent_at.clone().into(),
+                            spreadsheet::id_cell(&message.sender.account_id, ids_as_text),
+                            cells.text(&sender),
                         ];
                         file.write_row(fields.iter().map(|field| field.as_ref()))?;
                     }

@@ -328,6 +328,16 @@ pub fn push_message(
     out.push_str("</div>\n<div class=\"body\">");
     body.render(&message.body, out);
     out.push_str("</div>\n");
+    if let Some(note) = message
+        .note
+        .as_deref()
+        .filter(|note| !note.trim().is_empty())
+    {
+        out.push_str("<p class=\"memo\">");
+        out.push_str(lang.pick("調査メモ: ", "Investigator's note: "));
+        push_text(out, note);
+        out.push_str("</p>\n");
+    }
 
     if !parts.files.is_empty() {
         push_files(out, parts.files, lang);
