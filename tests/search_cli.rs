@@ -8,7 +8,8 @@ fn sample_case(dir: &Path) -> std::path::PathBuf {
     let case = dir.join("case");
     Command::cargo_bin("cwlens")
         .unwrap()
-        .args(["import", "sample-data/chatwork-export", "--quiet", "--case"])
+        .args(["import", "sample-data/chatwork-export", "--quiet"])
+        .args(["--purpose", "テスト", "--case"])
         .arg(&case)
         .assert()
         .success();
@@ -165,7 +166,7 @@ fn compact_merges_segments_and_keeps_answers() {
         .success();
     Command::cargo_bin("cwlens")
         .unwrap()
-        .args(["import", "--quiet", "--case"])
+        .args(["import", "--quiet", "--purpose", "テスト", "--case"])
         .arg(&case)
         .arg(&export)
         .assert()

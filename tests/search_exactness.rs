@@ -221,7 +221,7 @@ fn import(export: &Path, case: &Path) {
         .arg(export)
         .arg("--case")
         .arg(case)
-        .arg("--quiet")
+        .args(["--quiet", "--purpose", "テスト"])
         .output()
         .expect("cwlens starts");
     assert_eq!(code(&output), 0, "import failed: {}", stderr(&output));

@@ -68,6 +68,22 @@ pub fn run(args: &ImportArgs, lang: Lang) -> anyhow::Result<i32> {
     };
     import::check_case_outside_export(&args.export, &case_dir, lang)?;
     let is_new = !case_dir.join(crate::store::DATABASE_FILE).exists();
+    // The export is personal data: a new case records why it is read, as
+    // the console's setup form requires too.
+    if is_new
+        && args
+            .purpose
+            .as_deref()
+            .is_none_or(|purpose| purpose.trim().is_empty())
+    {
+        anyhow::bail!(
+            "{}",
+            lang.pick(
+                "新しいケースには調査の目的が必要です。`--purpose` で目的を記録してください（例: --purpose \"2024年6月のハラスメント申告の調査\"）",
+                "a new case needs the purpose of the investigation; record it with `--purpose` (for example --purpose \"harassment report of June 2024\")"
+            )
+        );
+    }
     // Held until the index is synced, so a second import is refused at once.
     let lock = crate::store::lock_import(&case_dir)?;
     let case = Case::open_or_create(&case_dir)?;

@@ -946,7 +946,8 @@ fn raw_record(session: &mut FileSession) -> Vec<u8> {
 
 /// Returns the line number (from 1) of a body line that reads like a
 /// record of the same messages file: at least as many fields as the
-/// header, a message ID of digits and a valid send time in their columns. A field
+/// header, a message ID of digits and a written date and time in their
+/// columns. A field
 /// whose opening quote is never closed swallows the records after it into
 /// one body like this.
 fn embedded_record(body: &str, session: &FileSession, zone: chrono_tz::Tz) -> Option<usize> {
@@ -959,10 +960,15 @@ fn embedded_record(body: &str, session: &FileSession, zone: chrono_tz::Tz) -> Op
     body.lines().enumerate().skip(1).find_map(|(index, line)| {
         let parts: Vec<&str> = line.split(',').map(|part| part.trim_matches('"')).collect();
         let id = parts.get(id_column)?;
+        let time = parts.get(time_column)?;
+        // A written date and time only: a bare number also parses as a Unix
+        // time, and bodies are full of numbers with thousands separators.
         let looks_like_record = parts.len() >= columns
             && !id.is_empty()
             && id.bytes().all(|byte| byte.is_ascii_digit())
-            && parse_time(parts.get(time_column)?, zone).is_some();
+            && time.contains(':')
+            && time.contains(['-', '/'])
+            && parse_time(time, zone).is_some();
         looks_like_record.then_some(index + 1)
     })
 }

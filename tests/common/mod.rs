@@ -247,6 +247,10 @@ impl Workspace {
             .arg(&self.case)
             .arg("--quiet")
             .args(extra);
+        // A new case needs a purpose; a test may give its own.
+        if !extra.contains(&"--purpose") {
+            command.args(["--purpose", "テスト"]);
+        }
         let output = command.output().expect("cwlens starts");
         if output.status.success() {
             assert_references_hold(&self.case);
