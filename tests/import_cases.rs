@@ -2239,3 +2239,27 @@ fn unclosed_quote_is_quarantined_with_its_line() {
     // Numbers with thousands separators in a body are no record.
     assert_eq!(ws.search_ids(&["差異の件"]), ["4500"]);
 }
+
+/// A new case records why the export is read: without `--purpose` nothing
+/// is created. A later import into the case may leave it out.
+#[test]
+fn new_case_needs_a_purpose() {
+    let ws = Workspace::new();
+    ws.write_simple_room(&[message_row(
+        "4601",
+        "7",
+        "試験 太郎",
+        "2023-04-01 09:00:00",
+        "本文",
+    )]);
+    let case = ws.case.to_str().unwrap();
+    let export = ws.export.to_str().unwrap();
+    let output = run(["import", export, "--case", case, "--quiet"]);
+    assert_eq!(code(&output), 2);
+    assert!(stderr(&output).contains("--purpose"), "{}", stderr(&output));
+    assert!(!ws.case.exists());
+
+    ws.import();
+    let again = run(["import", export, "--case", case, "--quiet"]);
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+}
