@@ -23,6 +23,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use unicode_segmentation::UnicodeSegmentation;
 
+use crate::i18n::Lang;
 use crate::text::sanitize::for_terminal;
 use crate::text::width::{AmbiguousWidth, ELLIPSIS, display_width, grapheme_width};
 
@@ -286,11 +287,40 @@ pub fn truncate_line(line: &Line<'_>, max: usize, policy: AmbiguousWidth) -> Lin
 
 /// Returns `line` cut or padded with spaces to exactly `width` cells.
 pub fn fit_line(line: &Line<'_>, width: usize, policy: AmbiguousWidth) -> Line<'static> {
-    let mut cut = truncate_line(line, width, policy);
+    let mut cut = truncate_keeping_marker(line, width, policy);
     let used = line_width(&cut, policy);
     if used < width {
         cut.spans.push(Span::raw(" ".repeat(width - used)));
     }
+    cut
+}
+
+/// Truncates like [`truncate_line`], except that a resigned marker at the
+/// end of a one-span line (`名前【解約済】`) stays whole and the name is cut
+/// instead: in a narrow column the marker matters more than the name's end.
+fn truncate_keeping_marker(line: &Line<'_>, max: usize, policy: AmbiguousWidth) -> Line<'static> {
+    let whole = line_width(line, policy);
+    let [span] = line.spans.as_slice() else {
+        return truncate_line(line, max, policy);
+    };
+    let marker = [Lang::Ja, Lang::En]
+        .map(crate::query::read::resigned_marker)
+        .into_iter()
+        .find(|marker| span.content.ends_with(marker));
+    let Some(marker) = marker.filter(|_| whole > max) else {
+        return truncate_line(line, max, policy);
+    };
+    let marker_width = display_width(marker, policy);
+    if marker_width >= max {
+        return truncate_line(line, max, policy);
+    }
+    let name = &span.content[..span.content.len() - marker.len()];
+    let name_line = Line::from(Span::styled(name.to_string(), span.style)).style(line.style);
+    let mut cut = truncate_line(&name_line, max - marker_width, policy);
+    cut.spans.push(Span::styled(
+        marker.to_string(),
+        line.style.patch(span.style),
+    ));
     cut
 }
 
@@ -434,6 +464,37 @@ mod tests {
         );
         assert_eq!(end, 2);
         assert_eq!(narrow[(1, 0)].symbol(), "a");
+    }
+
+    #[test]
+    fn resigned_marker_survives_a_narrow_column() {
+        let line = Line::from("長谷川 千代子【解約済】");
+        let fitted = fit_line(&line, 14, AmbiguousWidth::Narrow);
+        let text: String = fitted
+            .spans
+            .iter()
+            .map(|span| span.content.as_ref())
+            .collect();
+        assert_eq!(text.trim_end(), "長…【解約済】");
+        let english = fit_line(
+            &Line::from("Hasegawa Chiyoko (resigned)"),
+            16,
+            AmbiguousWidth::Narrow,
+        );
+        let text: String = english
+            .spans
+            .iter()
+            .map(|span| span.content.as_ref())
+            .collect();
+        assert!(text.ends_with(" (resigned)"), "{text}");
+        // A name that fits is left alone.
+        let short = fit_line(&Line::from("林【解約済】"), 14, AmbiguousWidth::Narrow);
+        let text: String = short
+            .spans
+            .iter()
+            .map(|span| span.content.as_ref())
+            .collect();
+        assert_eq!(text.trim_end(), "林【解約済】");
     }
 
     #[test]
