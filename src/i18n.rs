@@ -20,3 +20,24 @@ impl Lang {
         }
     }
 }
+
+/// Returns `count` with an English noun in the singular or the plural:
+/// `1 row`, `2 rows`.
+pub fn count_en(count: impl Into<u64>, singular: &str, plural: &str) -> String {
+    let count = count.into();
+    if count == 1 {
+        format!("{count} {singular}")
+    } else {
+        format!("{count} {plural}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn english_counts_agree_in_number() {
+        assert_eq!(super::count_en(1u64, "row", "rows"), "1 row");
+        assert_eq!(super::count_en(0u64, "row", "rows"), "0 rows");
+        assert_eq!(super::count_en(3u64, "field", "fields"), "3 fields");
+    }
+}

@@ -389,8 +389,9 @@ fn print_summary(report: &ImportReport, case_dir: &Path, elapsed: std::time::Dur
                     file.path, file.rows
                 ),
                 Lang::En => println!(
-                    "  {}: {} rows (first: record {first}: {reason})",
-                    file.path, file.rows
+                    "  {}: {} (first: record {first}: {reason})",
+                    file.path,
+                    crate::i18n::count_en(file.rows as u64, "row", "rows")
                 ),
             }
         }

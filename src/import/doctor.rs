@@ -261,8 +261,8 @@ fn row_problem(
                 headers.len()
             ),
             Lang::En => format!(
-                "row has {} fields, the header has {}",
-                fields.len(),
+                "row has {}, the header has {}",
+                crate::i18n::count_en(fields.len() as u64, "field", "fields"),
                 headers.len()
             ),
         });

@@ -992,8 +992,8 @@ fn field_count_problem(headers: &[String], fields: &[String], lang: Lang) -> Opt
             headers.len()
         ),
         Lang::En => format!(
-            "row has {} fields, the header has {}",
-            fields.len(),
+            "row has {}, the header has {}",
+            crate::i18n::count_en(fields.len() as u64, "field", "fields"),
             headers.len()
         ),
     })

@@ -299,8 +299,8 @@ fn import_notes_status(
                 case_dir.display()
             ),
             crate::i18n::Lang::En => format!(
-                "{} rows quarantined (list them with: cwlens quarantine --case {})",
-                summary.rows_quarantined,
+                "{} quarantined (list them with: cwlens quarantine --case {})",
+                crate::i18n::count_en(summary.rows_quarantined, "row", "rows"),
                 case_dir.display()
             ),
         });
