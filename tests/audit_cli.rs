@@ -458,3 +458,21 @@ fn changed_purpose_reaches_audit() {
         .count();
     assert_eq!(count, 1);
 }
+
+/// The listing shows times in the investigator's zone; JSON keeps the
+/// recorded UTC time, which the hash covers.
+#[test]
+fn audit_listing_shows_local_times() {
+    let ws = imported();
+    let case = ws.case.to_str().unwrap();
+    let listed = stdout(&run(["audit", "--case", case]));
+    let first = listed.lines().next().unwrap();
+    assert!(first.contains("+09:00"), "{first}");
+    let utc = stdout(&run(["audit", "--case", case, "--tz", "UTC"]));
+    assert!(utc.lines().next().unwrap().contains("+00:00"), "{utc}");
+    let entries = audit_entries(&ws);
+    assert!(
+        entries[0]["at"].as_str().unwrap().ends_with('Z'),
+        "{entries:#?}"
+    );
+}

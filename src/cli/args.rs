@@ -234,9 +234,12 @@ pub struct TagArgs {
 pub struct AuditArgs {
     #[command(flatten)]
     pub case: CaseArg,
-    /// Print JSON Lines, one entry per line.
+    /// Print JSON Lines, one entry per line, with times in UTC as recorded.
     #[arg(long)]
     pub json: bool,
+    /// Zone in which the listing shows times (IANA name); the log records UTC.
+    #[arg(long, value_name = "TZ", default_value = "Asia/Tokyo")]
+    pub tz: String,
 }
 
 #[derive(Debug, Args)]

@@ -92,16 +92,26 @@ pub fn tag(args: &TagArgs, lang: Lang) -> anyhow::Result<i32> {
 }
 
 pub fn audit(args: &AuditArgs, lang: Lang) -> anyhow::Result<i32> {
+    let zone = super::search_cmd::parse_zone(&args.tz, lang)?;
     let case = Case::open(&args.case.case)?;
     let entries = audit::entries(case.conn())?;
     for entry in &entries {
         if args.json {
             println!("{}", serde_json::to_string(entry)?);
         } else {
+            // The hash covers the recorded UTC time; only the listing converts it.
+            let at = chrono::DateTime::parse_from_rfc3339(&entry.at).map_or_else(
+                |_| entry.at.clone(),
+                |at| {
+                    at.with_timezone(&zone)
+                        .format("%Y-%m-%d %H:%M:%S%:z")
+                        .to_string()
+                },
+            );
             println!(
                 "{:>5}  {}  {}  {}  {}  {}",
                 entry.seq,
-                entry.at,
+                at,
                 for_terminal(&entry.os_user, false),
                 for_terminal(&entry.investigator, false),
                 entry.action,
