@@ -958,6 +958,11 @@ fn embedded_record(body: &str, session: &FileSession, zone: chrono_tz::Tz) -> Op
     let (id_column, time_column) = (headers.index("message_id")?, headers.index("send_time")?);
     let columns = session.header_names.len();
     body.lines().enumerate().skip(1).find_map(|(index, line)| {
+        // Most lines have too few commas, which a count finds without
+        // splitting.
+        if memchr::memchr_iter(b',', line.as_bytes()).count() + 1 < columns {
+            return None;
+        }
         let parts: Vec<&str> = line.split(',').map(|part| part.trim_matches('"')).collect();
         let id = parts.get(id_column)?;
         let time = parts.get(time_column)?;
