@@ -422,7 +422,7 @@ fn invalid_tag_is_rejected_in_japanese() {
 }
 
 /// A later import that names another investigator or purpose changes the
-/// case's record, says so, and leaves the old and new values in the log.
+/// case's record, reports it, and leaves the old and new values in the log.
 #[test]
 fn changed_purpose_reaches_audit() {
     let ws = imported();

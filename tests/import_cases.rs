@@ -1978,8 +1978,8 @@ fn file_cut_inside_quotes_is_reported() {
 }
 
 /// A file cut right after a field separator ends outside any quote. Its
-/// last record is imported as read, and the summary says the file may be
-/// cut short.
+/// last record is imported as read, and the summary warns that the file
+/// may be cut short.
 #[test]
 fn file_cut_without_line_break_is_reported() {
     let ws = Workspace::new();
@@ -2023,8 +2023,8 @@ fn missing_and_empty_files_are_reported() {
         b"",
     );
     std::fs::create_dir_all(ws.export.join(Workspace::room_dir("77"))).unwrap();
-    // The import still needs a layout it knows, so the members file is
-    // written first and removed before the import.
+    // The members file is written with the room folders and removed before
+    // the import, which then finds a rooms folder only.
     ws.write_members(&[("55", "営業部", "7", "試験 太郎")]);
     std::fs::remove_file(ws.export.join("members/members.csv")).unwrap();
 
@@ -2186,7 +2186,7 @@ fn quarantined(ws: &Workspace) -> Vec<Value> {
         .collect()
 }
 
-/// The quarantine keeps a record's bytes as the file holds them, with the
+/// The quarantine keeps a record's bytes as they are in the file, with the
 /// file's own line break.
 #[test]
 fn quarantined_record_keeps_its_bytes() {

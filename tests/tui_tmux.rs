@@ -261,10 +261,10 @@ fn console_opens_searches_and_quits_in_tmux() {
 }
 
 /// A console opened while another process imports into the case reads
-/// the case, says that its counts and results are incomplete, and leaves
+/// the case, warns that its counts and results are incomplete, and leaves
 /// the import to finish.
 #[test]
-fn console_reads_a_case_during_an_import_in_tmux() {
+fn console_during_import_in_tmux() {
     if !tmux_available() {
         eprintln!("note: tmux is not installed; skipping the terminal end-to-end test");
         return;

@@ -945,11 +945,10 @@ fn raw_record(session: &mut FileSession) -> Vec<u8> {
 }
 
 /// Returns the line number (from 1) of a body line that reads like a
-/// record of the same messages file: at least as many fields as the
-/// header, a message ID of digits and a written date and time in their
-/// columns. A field
-/// whose opening quote is never closed swallows the records after it into
-/// one body like this.
+/// record of the same messages file. Such a line has at least as many
+/// fields as the header, a message ID of digits and a written date and
+/// time. A field whose opening quote is never closed takes the records
+/// after it into one body like this.
 fn embedded_record(body: &str, session: &FileSession, zone: chrono_tz::Tz) -> Option<usize> {
     if !body.contains('\n') {
         return None;

@@ -279,8 +279,8 @@ impl SearchIndex {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Fails when the index holds text of another [`TEXT_VERSION`], whose
-    /// answers could miss matches.
+    /// Fails when the index contains text of another [`TEXT_VERSION`],
+    /// because its searches could miss matches.
     pub fn check_current(&self, dir: &Path) -> Result<(), IndexError> {
         if self.watermark()?.outdated() {
             return Err(IndexError::Outdated(dir.to_path_buf()));

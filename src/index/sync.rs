@@ -42,9 +42,9 @@ pub struct Watermark {
     pub text_version: u32,
 }
 
-/// Version of the text the index holds, as normalization and plain text
-/// make it. An index of another version gives wrong answers for queries
-/// the change affects, so it is built again. Version 2 folds variant kanji.
+/// Version of the text in the index, as normalization and plain text make
+/// it. An index of another version misses matches for queries the change
+/// affects, so it is built again. Version 2 folds variant kanji.
 pub const TEXT_VERSION: u32 = 2;
 
 impl Watermark {

@@ -63,7 +63,7 @@ impl Session {
 
     /// Opens a case folder for the console, which may read a case while
     /// an import writes it or after one stopped. The session notes the
-    /// pending import, so the console can say that its counts and search
+    /// pending import, so the console can warn that its counts and search
     /// results are incomplete.
     pub fn open_for_browsing(case_dir: &Path, zone: Tz, lang: Lang) -> anyhow::Result<Session> {
         let case = Case::open(case_dir)?;
@@ -82,8 +82,8 @@ impl Session {
             }
             Err(error) => return Err(error.into()),
         };
-        // A running import rebuilds an outdated index, and its warning
-        // already says that results are incomplete.
+        // A running import rebuilds an outdated index, and the console
+        // already warns that results are incomplete.
         if pending_import != Some(PendingImport::Running) {
             index.check_current(&case.index_dir())?;
         }

@@ -282,7 +282,7 @@ impl App {
     }
 }
 
-/// Returns the status that tells what an import from the console left
+/// Returns the status that lists what an import from the console left
 /// aside: quarantined rows, and files that may be cut short or are missing.
 /// `None` when it left nothing aside.
 fn import_notes_status(

@@ -636,11 +636,11 @@ fn escape_closes_form_without_export() {
     assert!(export_entries(&case).is_empty());
 }
 
-/// The console reads a case while another process imports into it, says
+/// The console reads a case while another process imports into it, warns
 /// that its counts and results are incomplete, and writes no export,
 /// whose manifest would not match the messages.
 #[test]
-fn console_reads_but_does_not_export_during_an_import() {
+fn export_rejected_during_import() {
     let (dir, case) = own_sample_case();
     let lock = crate::store::lock_import(&case).unwrap();
     let mut app = app_on(&case, Lang::Ja);

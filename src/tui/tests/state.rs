@@ -836,7 +836,7 @@ fn new_case_is_imported_with_investigator_and_purpose() {
     assert!(actions.contains(&"import".to_string()), "{actions:?}");
 }
 
-/// An import from the console that leaves files aside says which, as the
+/// An import from the console that leaves files aside names them, as the
 /// command line's summary does.
 #[test]
 fn console_import_reports_missing_files() {
