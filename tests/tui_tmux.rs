@@ -21,6 +21,29 @@ struct Tmux {
 }
 
 impl Tmux {
+    /// Starts a tmux server of its own with one 120x40 session named
+    /// `console` that runs `command` in a shell.
+    fn start(socket: String, command: &str) -> Tmux {
+        let tmux = Tmux { socket };
+        let started = tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "console",
+            "-x",
+            "120",
+            "-y",
+            "40",
+            command,
+        ]);
+        assert!(
+            started.status.success(),
+            "tmux new-session failed: {}",
+            String::from_utf8_lossy(&started.stderr)
+        );
+        tmux
+    }
+
     fn run(&self, args: &[&str]) -> Output {
         Command::new("tmux")
             .arg("-L")
@@ -123,9 +146,6 @@ fn console_opens_searches_and_quits_in_tmux() {
     import_sample(&case);
     let exit_file = dir.path().join("exit-code");
 
-    let tmux = Tmux {
-        socket: format!("cwlens-test-{}", std::process::id()),
-    };
     // The shell records the exit code, then keeps the pane open so the
     // restored screen can be read.
     let command = format!(
@@ -134,22 +154,7 @@ fn console_opens_searches_and_quits_in_tmux() {
         shell_quote(&case),
         shell_quote(&exit_file),
     );
-    let started = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "console",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        &command,
-    ]);
-    assert!(
-        started.status.success(),
-        "tmux new-session failed: {}",
-        String::from_utf8_lossy(&started.stderr)
-    );
+    let tmux = Tmux::start(format!("cwlens-test-{}", std::process::id()), &command);
 
     let rooms = tmux.wait_for("the room list", |screen| screen.contains("ルーム一覧"));
     for room in ["全社連絡", "営業部", "相談対応（人事・法務）"] {
@@ -304,26 +309,15 @@ fn console_during_import_in_tmux() {
         std::thread::sleep(Duration::from_millis(5));
     }
 
-    let tmux = Tmux {
-        socket: format!("cwlens-import-test-{}", std::process::id()),
-    };
     let command = format!(
         "{} open {}; echo \"EXIT=$?\"; sleep 120",
         shell_quote(&binary()),
         shell_quote(&case),
     );
-    let opened = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "console",
-        "-x",
-        "120",
-        "-y",
-        "40",
+    let tmux = Tmux::start(
+        format!("cwlens-import-test-{}", std::process::id()),
         &command,
-    ]);
-    assert!(opened.status.success(), "tmux new-session failed");
+    );
     let rooms = tmux.wait_for("the room list with the warning", |screen| {
         screen.contains("ルーム一覧") && screen.contains("取り込み中: 件数と検索結果は不完全です")
     });

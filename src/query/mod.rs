@@ -42,23 +42,10 @@ impl Session {
 
     /// Opens a session on a case that is already open.
     pub fn for_case(case: &Case, zone: Tz, lang: Lang) -> anyhow::Result<Session> {
-        let reader = CaseReader::open(case)?;
         // While an import runs, or after one stopped midway, the index lags
         // the database, and a search would miss hits without saying so.
         case.check_complete()?;
-        // Without it, a person's messages would be read by a scan of every
-        // message. Building it takes seconds per million messages, once.
-        crate::store::writer::restore_person_index(case.conn())?;
-        let index = SearchIndex::open(&case.index_dir())?;
-        index.check_current(&case.index_dir())?;
-        index.reload()?;
-        Ok(Session {
-            reader,
-            index,
-            zone,
-            lang,
-            pending_import: None,
-        })
+        Session::assemble(case, zone, lang, None)
     }
 
     /// Opens a case folder for the console, which may read a case while
@@ -67,11 +54,22 @@ impl Session {
     /// results are incomplete.
     pub fn open_for_browsing(case_dir: &Path, zone: Tz, lang: Lang) -> anyhow::Result<Session> {
         let case = Case::open(case_dir)?;
-        let reader = CaseReader::open(&case)?;
         let pending_import = case.pending_import()?;
-        // A running first import drops the per-person index on purpose and
-        // builds it at its end.
-        if pending_import != Some(PendingImport::Running) {
+        Session::assemble(&case, zone, lang, pending_import)
+    }
+
+    fn assemble(
+        case: &Case,
+        zone: Tz,
+        lang: Lang,
+        pending_import: Option<PendingImport>,
+    ) -> anyhow::Result<Session> {
+        let reader = CaseReader::open(case)?;
+        let running = pending_import == Some(PendingImport::Running);
+        // Without it, a person's messages would be read by a scan of every
+        // message. Building it takes seconds per million messages, once. A
+        // running first import drops it on purpose and builds it at its end.
+        if !running {
             crate::store::writer::restore_person_index(case.conn())?;
         }
         let index = match SearchIndex::open(&case.index_dir()) {
@@ -84,7 +82,7 @@ impl Session {
         };
         // A running import rebuilds an outdated index, and the console
         // already warns that results are incomplete.
-        if pending_import != Some(PendingImport::Running) {
+        if !running {
             index.check_current(&case.index_dir())?;
         }
         index.reload()?;
