@@ -705,7 +705,8 @@ pub fn key_action(context: Context, event: &KeyEvent) -> Option<Action> {
             return Some(binding.action.clone());
         }
     }
-    if context.takes_text()
+    // In the tag picker, typing starts a new tag with the typed text.
+    if (context.takes_text() || context == Context::Choice)
         && let KeyCode::Char(c) = event.code
     {
         let command = event.modifiers.contains(KeyModifiers::CONTROL)
@@ -733,7 +734,7 @@ pub fn mouse_action(event: &MouseEvent) -> Option<Action> {
 /// Maps pasted text to an action. A paste only ever inserts text, so a
 /// pasted line break can neither submit a field nor trigger a key.
 pub fn paste_action(context: Context, text: String) -> Option<Action> {
-    context.takes_text().then_some(Action::Paste(text))
+    (context.takes_text() || context == Context::Choice).then_some(Action::Paste(text))
 }
 
 #[cfg(test)]
@@ -759,6 +760,22 @@ mod tests {
             assert_eq!(key_action(context, &key(KeyCode::Home)), Some(Action::Top));
             assert_eq!(key_action(context, &ctrl('f')), Some(Action::PageDown));
         }
+    }
+
+    #[test]
+    fn tag_picker_takes_typed_text() {
+        assert_eq!(
+            key_action(Context::Choice, &key(KeyCode::Char('証'))),
+            Some(Action::Edit(Edit::Insert("証".into())))
+        );
+        assert_eq!(
+            key_action(Context::Choice, &key(KeyCode::Char('j'))),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            paste_action(Context::Choice, "証拠".into()),
+            Some(Action::Paste("証拠".into()))
+        );
     }
 
     #[test]

@@ -253,6 +253,17 @@ pub fn update(
                 *overlay = Overlay::None;
                 Ok(None)
             }
+            // Typed text is a new tag, never a choice of the highlighted one.
+            Action::Edit(Edit::Insert(text)) | Action::Paste(text) => {
+                let mut input = TextInput::default();
+                input.apply(&Edit::Insert(text));
+                *overlay = Overlay::Prompt(Prompt {
+                    kind: PromptKind::Tag(choice.target.clone()),
+                    input,
+                    error: None,
+                });
+                Ok(None)
+            }
             Action::Submit => {
                 let Some(option) = choice.options.get(choice.selected).cloned() else {
                     return Ok(None);

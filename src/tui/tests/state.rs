@@ -682,6 +682,15 @@ fn tag_picker_offers_tags_in_the_screen_language() {
             None
         ]
     );
+
+    // Typing in the picker starts a new tag with the typed text; Enter
+    // then applies that text, not the highlighted tag.
+    type_text(&mut app, "上司の発言");
+    assert_eq!(app.context(), Context::Prompt);
+    feed(&mut app, [Action::Submit]);
+    let tags = &timeline(&app).selected_message().unwrap().tags;
+    assert!(tags.contains(&"上司の発言".to_string()), "{tags:?}");
+    assert!(!tags.contains(&"要確認".to_string()), "{tags:?}");
 }
 
 #[test]
