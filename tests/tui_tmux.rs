@@ -266,8 +266,8 @@ fn console_opens_searches_and_quits_in_tmux() {
 }
 
 /// A console opened while another process imports into the case reads
-/// the case, warns that its counts and results are incomplete, and leaves
-/// the import to finish.
+/// the case, warns that its counts and results are incomplete, leaves the
+/// import to finish, and then reads the finished case.
 #[test]
 fn console_during_import_in_tmux() {
     if !tmux_available() {
@@ -325,14 +325,18 @@ fn console_during_import_in_tmux() {
         rooms.contains("別の cwlens がこのケースに取り込み中です"),
         "the status bar explains the warning:\n{rooms}"
     );
-    tmux.send_keys(&["q"]);
-    tmux.wait_for("the console's exit", |screen| screen.contains("EXIT=0"));
-
     let status = import.wait().expect("waiting for the import");
     assert!(
         status.success(),
         "the import failed while the console read the case"
     );
+    // The console notices the end of the import and reads the whole case.
+    let finished = tmux.wait_for("the finished import", |screen| {
+        screen.contains("取り込みが終わりました") && !screen.contains("取り込み中:")
+    });
+    assert!(finished.contains("300,000 件"), "{finished}");
+    tmux.send_keys(&["q"]);
+    tmux.wait_for("the console's exit", |screen| screen.contains("EXIT=0"));
     let stats = Command::new(binary())
         .args(["stats", "--json", "--case"])
         .arg(&case)

@@ -261,6 +261,20 @@ impl App {
                 Some(Err(error)) => self.stage = Stage::Failed(error),
             },
             Stage::Browse(browser) => {
+                if browser.pending_import_changed() {
+                    let searcher = match self.search_mode {
+                        SearchMode::Thread => Searcher::spawn(
+                            &browser.case_dir,
+                            self.settings.zone,
+                            self.settings.lang,
+                        ),
+                        SearchMode::Inline => Searcher::inline(),
+                    };
+                    self.status = Some(match browser.reopen(&env, searcher) {
+                        Ok(status) => status,
+                        Err(error) => Status::error(format!("{error:#}")),
+                    });
+                }
                 if let Some(status) = browser.poll_searches(&env) {
                     self.status = Some(status);
                 }

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use ratatui::layout::Rect;
@@ -84,7 +85,12 @@ pub struct Browser {
     generation: u64,
     /// Searches whose first page was recorded in the audit log.
     recorded_generation: u64,
+    /// When the state of a pending import was last checked.
+    pending_checked: Instant,
 }
+
+/// Time between two checks of an import the case lags.
+const PENDING_CHECK: Duration = Duration::from_secs(1);
 
 impl std::fmt::Debug for Browser {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -138,6 +144,7 @@ impl Browser {
             export: None,
             generation: 0,
             recorded_generation: 0,
+            pending_checked: Instant::now(),
         };
         browser.relayout(env);
         Ok(browser)
@@ -886,6 +893,52 @@ impl Browser {
             limit: screens::search::PAGE,
         };
         self.searcher.submit(request, &self.session);
+    }
+
+    /// Returns true when the import the case lagged has ended or stopped
+    /// since it was last checked. Checks at most once per second.
+    pub fn pending_import_changed(&mut self) -> bool {
+        let Some(pending) = self.header.pending_import else {
+            return false;
+        };
+        if self.pending_checked.elapsed() < PENDING_CHECK {
+            return false;
+        }
+        self.pending_checked = Instant::now();
+        match crate::store::Case::open(&self.case_dir).and_then(|case| case.pending_import()) {
+            Ok(now) => now != Some(pending),
+            Err(_) => false,
+        }
+    }
+
+    /// Opens the case again after the import it lagged ended or stopped:
+    /// the counts, the room list, names and searches then read the new
+    /// state. Returns the status that says so.
+    pub fn reopen(&mut self, env: &Env, searcher: Searcher) -> anyhow::Result<Status> {
+        let lang = env.settings.lang;
+        let session = Session::open_for_browsing(&self.case_dir, env.settings.zone, lang)?;
+        let rooms = session
+            .reader
+            .rooms(crate::query::read::RoomSort::LastActivity)?;
+        self.names = session.reader.account_names()?;
+        self.header.rooms = rooms.len();
+        self.header.messages = rooms.iter().map(|room| room.messages).sum();
+        self.header.people = self.names.len();
+        self.header.pending_import = session.pending_import;
+        if let Some(Screen::Rooms(_)) = self.screens.first() {
+            self.screens[0] = Screen::Rooms(RoomsState::new(rooms.clone()));
+        }
+        self.rooms = rooms;
+        self.session = session;
+        self.searcher = searcher;
+        self.relayout(env);
+        Ok(match self.header.pending_import {
+            None => Status::info(lang.pick(
+                "取り込みが終わりました。件数と検索結果を新しくしました",
+                "the import finished; counts and search results are now complete",
+            )),
+            Some(pending) => Status::error(super::render::pending_import_status(pending, lang)),
+        })
     }
 
     /// Takes in search replies; returns a status when one needs showing.

@@ -845,6 +845,35 @@ fn new_case_is_imported_with_investigator_and_purpose() {
     assert!(actions.contains(&"import".to_string()), "{actions:?}");
 }
 
+/// A console opened during an import notices when the import ends, and
+/// reads the finished case's counts.
+#[test]
+fn console_notices_the_end_of_an_import() {
+    let (_dir, case) = own_sample_case();
+    let lock = crate::store::lock_import(&case).unwrap();
+    // The counts of a first import appear only at its end.
+    let conn = rusqlite::Connection::open(case.join("case.sqlite")).unwrap();
+    conn.execute("DELETE FROM room_stats", []).unwrap();
+    let mut app = open_app(&case, 120, 40, settings(Lang::Ja, AmbiguousWidth::Narrow));
+    assert_eq!(app.browser().unwrap().header.messages, 0);
+
+    crate::store::rebuild_stats(&conn).unwrap();
+    drop(lock);
+    std::thread::sleep(Duration::from_millis(1100));
+    app.tick();
+    let browser = app.browser().unwrap();
+    assert_eq!(browser.header.pending_import, None);
+    assert_eq!(browser.header.messages, 2212);
+    let status = app.status.clone().unwrap();
+    assert!(
+        status.text.contains("取り込みが終わりました"),
+        "{}",
+        status.text
+    );
+    let text = screen_text(&draw(&app).0);
+    assert!(!text.contains("取り込み中"), "{text}");
+}
+
 /// An import from the console that leaves files aside names them, as the
 /// command line's summary does.
 #[test]
