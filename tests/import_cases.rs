@@ -2201,6 +2201,11 @@ fn quarantined_record_keeps_its_bytes() {
     let rows = quarantined(&ws);
     assert_eq!(rows.len(), 1, "{rows:#?}");
     assert_eq!(rows[0]["raw"], "4402,7,列が足りない行\n");
+    let hex: String = "4402,7,列が足りない行\n"
+        .bytes()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    assert_eq!(rows[0]["raw_hex"], hex);
     assert_eq!(ws.search_ids(&["三つ目"]), ["4403"]);
 }
 

@@ -131,8 +131,11 @@ pub fn quarantine(args: &QuarantineArgs, lang: Lang) -> anyhow::Result<i32> {
             _ => String::from_utf8_lossy(&raw).into_owned(),
         };
         if args.json {
+            // `raw` is the record decoded for reading; `raw_hex` is every
+            // byte as the file holds it.
             let value = serde_json::json!({
                 "path": path, "record": record, "line": line, "reason": reason, "raw": raw_text,
+                "raw_hex": crate::import::source::hex(&raw),
             });
             println!("{value}");
         } else {
