@@ -845,6 +845,24 @@ fn new_case_is_imported_with_investigator_and_purpose() {
     assert!(actions.contains(&"import".to_string()), "{actions:?}");
 }
 
+/// In a narrow terminal the people list keeps the names with their
+/// resigned marker, and the columns on the right give way.
+#[test]
+fn narrow_people_list_keeps_resigned_names() {
+    for width in [60, 70] {
+        let mut app = open_app(
+            sample_case(),
+            width,
+            24,
+            settings(Lang::Ja, AmbiguousWidth::Narrow),
+        );
+        feed(&mut app, [Action::ShowPeople]);
+        let text = screen_text(&draw(&app).0);
+        assert!(text.contains("【解約済】"), "{width}:\n{text}");
+        assert!(text.contains("名前"), "{width}:\n{text}");
+    }
+}
+
 /// A console opened during an import notices when the import ends, and
 /// reads the finished case's counts.
 #[test]

@@ -119,10 +119,18 @@ impl Column {
     }
 }
 
+/// Cells a fill column keeps before fixed columns shrink: enough for a
+/// short name with its resigned marker (`前田 翔太【解約済】` is 19), and
+/// for a longer name cut before the marker.
+const FILL_MIN: u16 = 20;
+
 /// Resolves column widths for `total` cells, one space between columns.
-/// Fixed columns that do not fit shrink from the right.
+/// Fill columns share what the fixed ones leave, but keep at least
+/// [`FILL_MIN`] cells each while the table is wide enough; the fixed
+/// columns that do not fit then shrink from the right.
 pub fn column_widths(columns: &[Column], total: u16) -> Vec<u16> {
     let gaps = columns.len().saturating_sub(1) as u16;
+    let available = total.saturating_sub(gaps);
     let fixed: u16 = columns
         .iter()
         .map(|column| match column.width {
@@ -134,26 +142,31 @@ pub fn column_widths(columns: &[Column], total: u16) -> Vec<u16> {
         .iter()
         .filter(|column| column.width == Width::Fill)
         .count() as u16;
-    let spare = total.saturating_sub(fixed + gaps);
-    let mut left = total.saturating_sub(gaps);
+    let spare = if fills == 0 {
+        0
+    } else {
+        available
+            .saturating_sub(fixed)
+            .max(FILL_MIN.saturating_mul(fills).min(available))
+    };
+    let mut left = available.saturating_sub(spare);
     let mut filled = 0;
     columns
         .iter()
-        .map(|column| {
-            let wanted = match column.width {
-                Width::Fixed(width) => width,
-                Width::Fill => {
-                    filled += 1;
-                    if filled == fills {
-                        spare - spare / fills * (fills - 1)
-                    } else {
-                        spare / fills
-                    }
+        .map(|column| match column.width {
+            Width::Fixed(wanted) => {
+                let width = wanted.min(left);
+                left -= width;
+                width
+            }
+            Width::Fill => {
+                filled += 1;
+                if filled == fills {
+                    spare - spare / fills * (fills - 1)
+                } else {
+                    spare / fills
                 }
-            };
-            let width = wanted.min(left);
-            left -= width;
-            width
+            }
         })
         .collect()
 }
@@ -303,7 +316,9 @@ mod tests {
             Column::fixed("c", 5),
         ];
         assert_eq!(column_widths(&columns, 40), vec![10, 23, 5]);
-        assert_eq!(column_widths(&columns, 12), vec![10, 0, 0]);
+        // A narrow table keeps the fill column, which holds the names.
+        assert_eq!(column_widths(&columns, 12), vec![0, 10, 0]);
+        assert_eq!(column_widths(&columns, 30), vec![8, 20, 0]);
         assert_eq!(column_at(&columns, 40, 12), Some(1));
         assert_eq!(column_at(&columns, 40, 10), None);
     }
