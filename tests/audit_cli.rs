@@ -154,6 +154,44 @@ fn verify_reports_unimported_file() {
     );
 }
 
+/// After an import that stopped midway, verify names the export once
+/// instead of listing every file the import had not read yet.
+#[test]
+fn verify_names_an_unfinished_import_once() {
+    let ws = imported();
+    for room in ["66", "77"] {
+        ws.write_room_file(
+            room,
+            "messages.csv",
+            &MESSAGES_HEADER,
+            &[row(&[
+                "2001",
+                "7",
+                "試験 太郎",
+                "2024-03-02 09:00:00",
+                "",
+                "未読",
+            ])],
+        );
+    }
+    writable(&ws)
+        .execute("UPDATE imports SET status = 'failed'", [])
+        .unwrap();
+    let (code, report) = verify(&ws);
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        report.contains("export whose import did not finish"),
+        "{report}"
+    );
+    assert!(!report.contains("not imported:"), "{report}");
+
+    // The same import run again completes the case, and verify lists
+    // nothing the new files do not explain.
+    ws.import();
+    let (code, report) = verify(&ws);
+    assert_eq!(code, 0, "{report}");
+}
+
 #[test]
 fn verify_passes_after_new_download() {
     let ws = imported();

@@ -29,6 +29,9 @@ pub enum FileProblemKind {
     },
     /// A file in the export that no import read.
     Unrecorded,
+    /// No import from this export folder finished, so its unread files are
+    /// not listed one by one.
+    ImportUnfinished,
 }
 
 /// Result of a verification.
@@ -117,9 +120,21 @@ pub fn verify(case: &Case, export: Option<&Path>) -> anyhow::Result<Verification
         recorded.insert(root.clone(), BTreeMap::new());
     }
 
+    // Folders an import read to the end; the others were read in part.
+    let mut finished = BTreeSet::new();
+    let mut statement =
+        conn.prepare("SELECT DISTINCT export_path FROM imports WHERE status = 'complete'")?;
+    for folder in statement.query_map([], |row| row.get::<_, String>(0))? {
+        let folder = folder?;
+        finished.insert(match (export, &last_export) {
+            (Some(given), Some(last)) if *last == folder => given.to_path_buf(),
+            _ => PathBuf::from(folder),
+        });
+    }
     let mut files = Vec::new();
     for (root, hashes) in &recorded {
-        files.extend(check_folder(root, hashes)?);
+        let complete = finished.contains(root) || (export.is_some() && last_export.is_none());
+        files.extend(check_folder(root, hashes, complete)?);
     }
     let export_paths: Vec<PathBuf> = recorded.keys().cloned().collect();
     let files_checked = recorded.values().map(BTreeMap::len).sum();
@@ -140,6 +155,7 @@ pub fn verify(case: &Case, export: Option<&Path>) -> anyhow::Result<Verification
 fn check_folder(
     root: &Path,
     recorded: &BTreeMap<String, String>,
+    complete: bool,
 ) -> anyhow::Result<Vec<FileProblem>> {
     let problem = |path: &str, problem| FileProblem {
         export: root.to_path_buf(),
@@ -161,6 +177,10 @@ fn check_folder(
             };
             files.push(problem(path, changed));
         }
+    }
+    if !complete {
+        files.push(problem("", FileProblemKind::ImportUnfinished));
+        return Ok(files);
     }
     let known: BTreeSet<&String> = recorded.keys().collect();
     for path in data_files(root)? {

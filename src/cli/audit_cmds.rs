@@ -173,6 +173,14 @@ pub fn verify(args: &VerifyArgs, lang: Lang) -> anyhow::Result<i32> {
                     println!("取り込まれていないファイル: {path}")
                 }
                 (FileProblemKind::Unrecorded, Lang::En) => println!("not imported: {path}"),
+                (FileProblemKind::ImportUnfinished, Lang::Ja) => println!(
+                    "取り込みが完了していないエクスポート: {}（読まれていないファイルは一覧しません。同じ取り込みをもう一度実行してください）",
+                    for_terminal(&problem.export.to_string_lossy(), false)
+                ),
+                (FileProblemKind::ImportUnfinished, Lang::En) => println!(
+                    "export whose import did not finish: {} (its unread files are not listed; run the same import again)",
+                    for_terminal(&problem.export.to_string_lossy(), false)
+                ),
             }
         }
         for problem in &result.chain {
