@@ -271,6 +271,13 @@ fn verify_head_catches_deleted_last_entries() {
     let case = ws.case.to_str().unwrap();
     let kept = run(["verify", "--case", case, "--head", &head]);
     assert_eq!(code(&kept), 0, "{}", stdout(&kept));
+    let invalid = run(["verify", "--case", case, "--head", "zzz"]);
+    assert_eq!(code(&invalid), 1);
+    assert!(
+        stdout(&invalid).contains("最新エントリのハッシュではありません"),
+        "{}",
+        stdout(&invalid)
+    );
 
     let searched = run(["search", "--case", case, "確認"]);
     assert_eq!(code(&searched), 0);

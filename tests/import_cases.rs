@@ -2225,6 +2225,9 @@ fn unclosed_quote_is_quarantined_with_its_line() {
     write_file(&ws.export.join(MESSAGES_PATH), text.as_bytes());
     let output = ws.import_with(&["--json"]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
+    // The unclosed quote explains the odd number of quotes: no cut file.
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(report["cut_files"], serde_json::json!([]));
     let rows = quarantined(&ws);
     let swallowing = rows
         .iter()

@@ -188,6 +188,10 @@ pub enum ChainIssue {
     HeadNotFound {
         hash: String,
     },
+    /// The head hash given to check is not a SHA-256 hash in hex.
+    InvalidHead {
+        hash: String,
+    },
 }
 
 impl ChainProblem {
@@ -200,8 +204,15 @@ impl ChainProblem {
     }
 
     /// Returns a problem when no entry of the log has the hash `head`.
+    /// `head` must be a SHA-256 hash in hex, as `cwlens audit` prints it.
     pub fn check_head(conn: &Connection, head: &str) -> rusqlite::Result<Option<ChainProblem>> {
         let head = head.trim().to_ascii_lowercase();
+        if head.len() != 64 || !head.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+            return Ok(Some(ChainProblem::new(
+                0,
+                ChainIssue::InvalidHead { hash: head },
+            )));
+        }
         let found: bool = conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM audit_log WHERE hash = ?1)",
             [&head],
@@ -238,6 +249,12 @@ impl ChainIssue {
             ),
             (ChainIssue::HeadNotFound { hash }, Lang::En) => format!(
                 "no entry has the head hash {hash} written down earlier; that entry, or entries up to it, were removed or changed"
+            ),
+            (ChainIssue::InvalidHead { hash }, Lang::En) => format!(
+                "{hash:?} is not a head hash: give the 64 hexadecimal digits that `cwlens audit` printed"
+            ),
+            (ChainIssue::InvalidHead { hash }, Lang::Ja) => format!(
+                "{hash:?} は最新エントリのハッシュではありません。`cwlens audit` が表示した 16 進数 64 桁を指定してください"
             ),
             (ChainIssue::HeadNotFound { hash }, Lang::Ja) => format!(
                 "控えておいたハッシュ {hash} のエントリがありません。そのエントリか、それまでのエントリが削除または変更されています"

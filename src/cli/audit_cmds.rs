@@ -184,7 +184,10 @@ pub fn verify(args: &VerifyArgs, lang: Lang) -> anyhow::Result<i32> {
             }
         }
         for problem in &result.chain {
-            if matches!(problem.kind, audit::ChainIssue::HeadNotFound { .. }) {
+            if matches!(
+                problem.kind,
+                audit::ChainIssue::HeadNotFound { .. } | audit::ChainIssue::InvalidHead { .. }
+            ) {
                 println!(
                     "{}: {}",
                     lang.pick("監査ログ", "audit log"),

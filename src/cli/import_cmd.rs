@@ -366,8 +366,12 @@ fn print_summary(report: &ImportReport, case_dir: &Path, elapsed: std::time::Dur
             );
             if report.names_recovered > 0 {
                 println!(
-                    "  recovered the names of {} nameless accounts from mentions",
-                    report.names_recovered
+                    "  recovered the names of {} from mentions",
+                    crate::i18n::count_en(
+                        report.names_recovered,
+                        "nameless account",
+                        "nameless accounts"
+                    )
                 );
             }
         }

@@ -35,6 +35,9 @@ pub struct FileSession {
     ends_in_quote: bool,
     /// The file ends with a line break, as every record of an export does.
     ends_with_line_break: bool,
+    /// A record that took in later records went to the quarantine; its
+    /// unclosed quote explains a file that ends inside a quoted field.
+    swallowed: bool,
     /// Record number and line of the last record read.
     last_record: Option<(u64, u64)>,
 }
@@ -246,6 +249,7 @@ impl<'c, 'p> Importer<'c, 'p> {
             // The last byte of a UTF-16 line break depends on the byte order.
             ends_with_line_break: encoding.is_utf16()
                 || matches!(last_byte, None | Some(b'\n' | b'\r')),
+            swallowed: false,
             last_record: None,
         }))
     }
@@ -301,20 +305,21 @@ impl<'c, 'p> Importer<'c, 'p> {
         let Some(session) = session else {
             return Ok(());
         };
+        let ends_in_quote = session.ends_in_quote && !session.swallowed;
         if let Some((record, line)) = session.last_record
-            && (session.ends_in_quote || !session.ends_with_line_break)
+            && (ends_in_quote || !session.ends_with_line_break)
         {
             tracing::warn!(
                 path = %session.file.relative,
                 record,
-                inside_quote = session.ends_in_quote,
+                inside_quote = ends_in_quote,
                 "the file may be cut short"
             );
             self.cut_files.push(CutFile {
                 path: session.file.relative.clone(),
                 record,
                 line,
-                inside_quote: session.ends_in_quote,
+                inside_quote: ends_in_quote,
             });
         }
         self.writer.finish_source(
@@ -663,6 +668,7 @@ impl<'c, 'p> Importer<'c, 'p> {
                     row.line
                 ),
             };
+            session.swallowed = true;
             return self.reject(session, row, &reason);
         }
         let extra: Vec<(String, String)> = headers
