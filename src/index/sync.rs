@@ -44,8 +44,9 @@ pub struct Watermark {
 
 /// Version of the text in the index, as normalization and plain text make
 /// it. An index of another version misses matches for queries the change
-/// affects, so it is built again. Version 2 folds variant kanji.
-pub const TEXT_VERSION: u32 = 2;
+/// affects, so it is built again. Version 2 folds variant kanji, and 3
+/// puts the title of an `[info]` block on a line of its own.
+pub const TEXT_VERSION: u32 = 3;
 
 impl Watermark {
     /// True when documents were indexed with another [`TEXT_VERSION`].

@@ -152,6 +152,10 @@ fn append_plain_text(nodes: &[Node], names: &dyn Fn(&str) -> Option<String>, out
             Node::Info { title, children } => {
                 if let Some(title) = title {
                     append_plain_text(title, names, out);
+                    // The title is a line of its own, as on screen.
+                    if !children.is_empty() && !out.ends_with('\n') {
+                        out.push('\n');
+                    }
                 }
                 append_plain_text(children, names, out);
             }
@@ -1441,7 +1445,7 @@ mod tests {
         );
         assert_eq!(
             plain_text(&nodes, &no_names),
-            "山田さん\n引用文件名本文[To:9]a.pdfunknown_key"
+            "山田さん\n引用文件名\n本文[To:9]a.pdfunknown_key"
         );
     }
 
@@ -1453,7 +1457,7 @@ mod tests {
         );
         assert_eq!(
             plain_text(&nodes, &no_names),
-            "グループチャットを新しく作成しましたチャット名を営業部に変更しました"
+            "グループチャットを新しく作成しました\nチャット名を営業部に変更しました"
         );
     }
 
