@@ -186,10 +186,19 @@ fn verify_names_an_unfinished_import_once() {
     assert!(!report.contains("not imported:"), "{report}");
 
     // The same import run again completes the case, and verify lists
-    // nothing the new files do not explain.
+    // nothing the new files do not explain. The log names the interrupted
+    // import.
     ws.import();
     let (code, report) = verify(&ws);
     assert_eq!(code, 0, "{report}");
+    let entries = audit_entries(&ws);
+    let resumed: Vec<&Value> = entries
+        .iter()
+        .filter(|entry| entry["action"] == "import_resumed")
+        .collect();
+    assert_eq!(resumed.len(), 1, "{entries:#?}");
+    assert_eq!(resumed[0]["detail"]["unfinished_status"], "failed");
+    assert_eq!(resumed[0]["detail"]["unfinished_import_id"], 1);
 }
 
 #[test]

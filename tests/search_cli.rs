@@ -320,3 +320,22 @@ fn variant_kanji_of_names_match() {
     assert_eq!(count("from:高橋"), by_variant);
     assert_eq!(count("髙橋"), count("高橋"));
 }
+
+/// `cwlens open --case DIR` names the case to open without a path.
+#[test]
+fn open_accepts_a_case_without_a_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-case");
+    let output = Command::cargo_bin("cwlens")
+        .unwrap()
+        .args(["open", "--case"])
+        .arg(&missing)
+        .output()
+        .unwrap();
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert!(
+        message.contains(&format!("{} が見つかりません", missing.display())),
+        "{message}"
+    );
+}

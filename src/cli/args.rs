@@ -325,9 +325,9 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct OpenArgs {
-    /// Case folder (contains case.sqlite), or an export folder to import first.
-    #[arg(value_name = "EXPORT|CASE_DIR")]
-    pub path: PathBuf,
+    /// Case folder (contains case.sqlite), or an export folder to import first; may be left out when `--case` names a case.
+    #[arg(value_name = "EXPORT|CASE_DIR", required_unless_present = "case")]
+    pub path: Option<PathBuf>,
 
     #[command(flatten)]
     pub options: OpenOptions,

@@ -88,7 +88,7 @@ pub fn run(args: &ImportArgs, lang: Lang) -> anyhow::Result<i32> {
     let lock = crate::store::lock_import(&case_dir)?;
     let case = Case::open_or_create(&case_dir)?;
     super::logging::init(&case.log_dir());
-    if case.incomplete_import()?.is_some() {
+    if record_resumed_import(&case, None)? {
         eprintln!(
             "{}",
             lang.pick(
@@ -231,6 +231,30 @@ pub(crate) fn import_audit_detail(
         "cut_files": report.cut_files,
         "missing": report.missing,
     }))
+}
+
+/// Writes an `import_resumed` audit entry when the last import into the
+/// case did not finish, naming it, so the log shows the interruption.
+/// Returns true when it did.
+pub(crate) fn record_resumed_import(case: &Case, interface: Option<&str>) -> anyhow::Result<bool> {
+    let Some(started_at) = case.incomplete_import()? else {
+        return Ok(false);
+    };
+    let (import_id, status): (i64, String) = case.conn().query_row(
+        "SELECT import_id, status FROM imports ORDER BY import_id DESC LIMIT 1",
+        [],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    let mut detail = serde_json::json!({
+        "unfinished_import_id": import_id,
+        "unfinished_status": status,
+        "unfinished_started_at": started_at,
+    });
+    if let Some(interface) = interface {
+        detail["interface"] = interface.into();
+    }
+    crate::audit::record(case, "import_resumed", detail)?;
+    Ok(true)
 }
 
 /// Records the investigator and the purpose of an import in the case and

@@ -41,7 +41,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         };
         return open_cmd::run(
             &OpenArgs {
-                path,
+                path: Some(path),
                 options: cli.open,
             },
             lang,

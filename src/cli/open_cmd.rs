@@ -35,7 +35,18 @@ pub fn run(args: &OpenArgs, lang: Lang) -> anyhow::Result<i32> {
             AmbiguousWidth::Narrow
         },
     };
-    let target = resolve_target(&args.path, args.options.case.as_deref(), lang)?;
+    let target = match (&args.path, &args.options.case) {
+        (Some(path), case) => resolve_target(path, case.as_deref(), lang)?,
+        // `cwlens open --case DIR` opens the case itself.
+        (None, Some(case)) => resolve_target(case, None, lang)?,
+        (None, None) => anyhow::bail!(
+            "{}",
+            lang.pick(
+                "開くフォルダを指定してください（ケースかエクスポートのフォルダ）",
+                "name the folder to open (a case or an export folder)"
+            )
+        ),
+    };
     crate::tui::run(target, settings)
 }
 

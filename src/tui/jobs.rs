@@ -312,6 +312,7 @@ fn run_import(
     let lock = crate::store::lock_import(&request.case_dir)?;
     let case = Case::open_or_create(&request.case_dir)?;
     crate::cli::logging::init(&case.log_dir());
+    crate::cli::import_cmd::record_resumed_import(&case, Some("tui"))?;
     crate::cli::import_cmd::record_people_and_purpose(
         &case,
         is_new,
