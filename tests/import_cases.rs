@@ -2058,6 +2058,14 @@ fn missing_and_empty_files_are_reported() {
         ]
     );
 
+    // Without the members file the room has no name; search shows its ID.
+    let found = run(["search", "--case", ws.case.to_str().unwrap(), "本文"]);
+    assert!(
+        stdout(&found).contains("[名前なし ID:55]"),
+        "{}",
+        stdout(&found)
+    );
+
     let summary = ws.import_with(&["--lang", "ja"]);
     let text = stdout(&summary);
     assert!(text.contains("members/members.csv がありません"), "{text}");

@@ -245,9 +245,18 @@ fn hit_line(hit: &Hit, zone: Tz, lang: Lang) -> String {
         ""
     };
     let snippet: String = hit.snippet.text.replace(['\n', '\r'], " ");
+    // A room without a name (a members file was missing) shows its ID.
+    let room = if message.room_name.is_empty() {
+        match lang {
+            Lang::Ja => format!("名前なし ID:{}", message.room_id),
+            Lang::En => format!("no name, ID:{}", message.room_id),
+        }
+    } else {
+        message.room_name.clone()
+    };
     format!(
         "{when}  [{}]  {}: {}{marker}",
-        for_terminal(&message.room_name, false),
+        for_terminal(&room, false),
         for_terminal(&message.sender.display(lang), false),
         for_terminal(&snippet, false)
     )
