@@ -913,7 +913,7 @@ impl Browser {
 
     /// Opens the case again after the import it lagged ended or stopped:
     /// the counts, the room list, names and searches then read the new
-    /// state. Returns the status that says so.
+    /// state. Returns the status that reports it.
     pub fn reopen(&mut self, env: &Env, searcher: Searcher) -> anyhow::Result<Status> {
         let lang = env.settings.lang;
         let session = Session::open_for_browsing(&self.case_dir, env.settings.zone, lang)?;

@@ -126,7 +126,7 @@ const FILL_MIN: u16 = 20;
 
 /// Resolves column widths for `total` cells, one space between columns.
 /// Fill columns share what the fixed ones leave, but keep at least
-/// [`FILL_MIN`] cells each while the table is wide enough; the fixed
+/// [`FILL_MIN`] cells each while the table is wide enough. The fixed
 /// columns that do not fit then shrink from the right.
 pub fn column_widths(columns: &[Column], total: u16) -> Vec<u16> {
     let gaps = columns.len().saturating_sub(1) as u16;
@@ -316,7 +316,7 @@ mod tests {
             Column::fixed("c", 5),
         ];
         assert_eq!(column_widths(&columns, 40), vec![10, 23, 5]);
-        // A narrow table keeps the fill column, which holds the names.
+        // A narrow table keeps the fill column, which shows the names.
         assert_eq!(column_widths(&columns, 12), vec![0, 10, 0]);
         assert_eq!(column_widths(&columns, 30), vec![8, 20, 0]);
         assert_eq!(column_at(&columns, 40, 12), Some(1));
