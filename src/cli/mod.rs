@@ -191,7 +191,10 @@ mod tests {
         let Some(Command::Open(args)) = cli.command else {
             panic!("expected the open command");
         };
-        assert_eq!(args.path, std::path::Path::new("/data/case"));
+        assert_eq!(
+            args.path.as_deref(),
+            Some(std::path::Path::new("/data/case"))
+        );
         assert_eq!(args.options.tz, "UTC");
         assert_eq!(args.options.ambiguous_width, 1);
     }
