@@ -278,8 +278,8 @@ fn verify_head_catches_deleted_last_entries() {
         .to_string();
     assert_eq!(head.len(), 64, "{listing}");
     let case = ws.case.to_str().unwrap();
-    let kept = run(["verify", "--case", case, "--head", &head]);
-    assert_eq!(code(&kept), 0, "{}", stdout(&kept));
+    let current = run(["verify", "--case", case, "--head", &head]);
+    assert_eq!(code(&current), 0, "{}", stdout(&current));
     let invalid = run(["verify", "--case", case, "--head", "zzz"]);
     assert_eq!(code(&invalid), 1);
     assert!(

@@ -578,8 +578,8 @@ fn csv_history_goes_to_revisions_file() {
         deleted[column(header, "body_before_deletion")],
         "100万円で発注します"
     );
-    let kept = rows.iter().find(|row| id_value(&row[3]) == "3002").unwrap();
-    assert_eq!(kept[column(header, "body_before_deletion")], "");
+    let undeleted = rows.iter().find(|row| id_value(&row[3]) == "3002").unwrap();
+    assert_eq!(undeleted[column(header, "body_before_deletion")], "");
 
     let revisions = parse_csv(&fs::read(fixture.path("history.revisions.csv")).unwrap());
     assert_eq!(

@@ -2231,11 +2231,13 @@ fn unclosed_quote_is_quarantined_with_its_line() {
                 4503,8,見本 花子,2023-04-01 09:10:00,,飲み込まれる本文\r\n\
                 4504,8,見本 花子,2023-04-01 09:20:00,,\"引用符のある本文\"\r\n";
     write_file(&ws.export.join(MESSAGES_PATH), text.as_bytes());
+
     let output = ws.import_with(&["--json"]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     // The unclosed quote explains the odd number of quotes: no cut file.
     let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(report["cut_files"], serde_json::json!([]));
+
     let rows = quarantined(&ws);
     let swallowing = rows
         .iter()
@@ -2251,6 +2253,7 @@ fn unclosed_quote_is_quarantined_with_its_line() {
             .contains("4503,8,見本 花子"),
         "{swallowing}"
     );
+
     assert_eq!(ws.search_ids(&["一つ目"]), ["4501"]);
     // Numbers with thousands separators in a body are no record.
     assert_eq!(ws.search_ids(&["差異の件"]), ["4500"]);

@@ -127,7 +127,7 @@ pub struct DoctorArgs {
 pub struct QuarantineArgs {
     #[command(flatten)]
     pub case: CaseArg,
-    /// Print JSON Lines, one quarantined row per line: `raw` decoded for reading, `raw_hex` with the bytes as the file holds them.
+    /// Print JSON Lines, one quarantined row per line: `raw` decoded for reading, `raw_hex` with the bytes as they are in the file.
     #[arg(long)]
     pub json: bool,
 }

@@ -132,7 +132,7 @@ pub fn quarantine(args: &QuarantineArgs, lang: Lang) -> anyhow::Result<i32> {
         };
         if args.json {
             // `raw` is the record decoded for reading; `raw_hex` is every
-            // byte as the file holds it.
+            // byte as it is in the file.
             let value = serde_json::json!({
                 "path": path, "record": record, "line": line, "reason": reason, "raw": raw_text,
                 "raw_hex": crate::import::source::hex(&raw),

@@ -903,6 +903,7 @@ fn console_import_reports_missing_files() {
         &export,
     );
     std::fs::remove_file(export.join("members/members.csv")).unwrap();
+
     let case_dir = dir.path().join("case");
     let mut app = App::setup(
         export,
@@ -913,6 +914,7 @@ fn console_import_reports_missing_files() {
     );
     type_text(&mut app, "欠けたファイルの確認");
     feed(&mut app, [Action::Submit]);
+
     let deadline = Instant::now() + Duration::from_secs(300);
     while matches!(app.stage, Stage::Importing(_)) {
         assert!(Instant::now() < deadline, "the import did not finish");
